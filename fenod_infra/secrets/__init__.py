@@ -1,0 +1,1 @@
+"""Infisical: the client (httpx, no Pulumi) and the Pulumi dynamic provider over it."""
