@@ -78,8 +78,9 @@ class SecretGroup:
 
     @property
     def logical(self) -> str:
+        """One stack reads one Infisical environment, so the path alone names the resource."""
         slug = self.path.strip("/").replace("/", "-") or "root"
-        return f"secrets-{self.environment}-{slug}"
+        return f"secrets-{slug}"
 
 
 @dataclass(frozen=True)

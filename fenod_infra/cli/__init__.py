@@ -1,0 +1,1 @@
+"""Thin commands over the spec, deploy and secrets layers."""
