@@ -68,7 +68,7 @@ class InfisicalDouble:
         for env in self.environments:
             self.folders[(env, "/")] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     # -- control -----------------------------------------------------------------------------
     @property
