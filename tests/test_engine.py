@@ -1,0 +1,169 @@
+"""End to end against the real Pulumi engine, the stand-in Cloudflare plugin and the Infisical double.
+
+Needs ``scripts/install-pulumi`` to have built .tools/bin/pulumi; `.ci/run` always builds it,
+so in CI these tests run (a missing engine there is a failure, not a skip).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ACCOUNT, CREDENTIAL_CANARIES, secret_canaries
+from tests.doubles.infisical import InfisicalDouble
+from tests.engine import CF_TOKEN, PASSPHRASE, TOOLS_BIN, Engine, pulumi_binary
+
+pytestmark = pytest.mark.engine
+
+D1 = "cloudflare:index/d1Database:D1Database"
+R2 = "cloudflare:index/r2Bucket:R2Bucket"
+KV = "cloudflare:index/workersKvNamespace:WorkersKvNamespace"
+SCRIPT = "cloudflare:index/workersScript:WorkersScript"
+
+
+@pytest.fixture
+def engine(tmp_path: Path, infisical: InfisicalDouble) -> Iterator[Engine]:
+    if pulumi_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("the Pulumi engine was not built: run scripts/install-pulumi")
+        pytest.skip("run scripts/install-pulumi to build the Pulumi engine")
+    yield Engine(tmp_path, infisical.url)
+
+
+def steps(result: Any) -> dict[str, str]:
+    """URN name -> operation, from `pulumi preview --json`."""
+    data = json.loads(result.stdout)
+    return {s["urn"].split("::")[-1]: s["op"] for s in data.get("steps", [])}
+
+
+def names(engine: Engine, typ: str) -> set[str]:
+    field = {D1: "name", R2: "name", KV: "title", SCRIPT: "scriptName"}[typ]
+    return {row[field] for row in engine.account()["resources"].get(typ, {}).values()}
+
+
+def test_up_creates_then_converges(engine: Engine) -> None:
+    engine.up("dev")
+    assert names(engine, D1) == {"fenod-main-dev"} and names(engine, SCRIPT) == {"fenod-server-dev",
+                                                                                 "fenod-email-worker-dev"}
+    second = engine.up("dev")
+    assert "12 unchanged" in second.stdout
+    engine.preview("dev", "--expect-no-changes")
+    outputs = json.loads(engine.pulumi("stack", "output", "-s", "dev", "--json").stdout)
+    assert outputs["gitCommit"] == "e2e-commit" and outputs["stage"] == "dev"
+
+
+def test_rotation_previews_and_pushes_only_affected_workers(engine: Engine, infisical: InfisicalDouble) -> None:
+    engine.up("dev")
+    infisical.set("dev", "/oauth", "GOOGLE_CLIENT_SECRET", "canary-rotated-google-9911")
+    ops = steps(engine.preview("dev", "--json"))
+    changed = {n for n, op in ops.items() if op != "same"}
+    assert changed == {"secrets-oauth", "worker-server"}, ops
+    engine.up("dev")
+    server = next(r for r in engine.account()["resources"][SCRIPT].values() if r["scriptName"] == "fenod-server-dev")
+    texts = {b["name"]: b.get("text") for b in server["bindings"]}
+    assert texts["GOOGLE_CLIENT_SECRET"] == "canary-rotated-google-9911"
+    engine.preview("dev", "--expect-no-changes")
+
+
+def test_missing_secret_fails_before_any_worker_changes(engine: Engine, infisical: InfisicalDouble) -> None:
+    engine.up("dev")
+    before = engine.account()["ops"]
+    del infisical.folders[("dev", "/oauth")]["GITHUB_CLIENT_SECRET"]
+    r = engine.pulumi("up", "-s", "dev", "--yes", check=False)
+    assert r.returncode != 0
+    assert "'GITHUB_CLIENT_SECRET'" in r.stdout + r.stderr and "'/oauth'" in r.stdout + r.stderr
+    assert [op for op in engine.account()["ops"] if op[0] != "read"] == [op for op in before if op[0] != "read"]
+
+
+def test_prod_needs_approval_and_is_protected(engine: Engine) -> None:
+    refused = engine.up("prod", check=False)
+    assert refused.returncode != 0 and "FENOD_DEPLOY_APPROVED=prod" in refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert names(engine, D1) == set()
+    engine.preview("prod")
+    engine.up("prod", env={"FENOD_DEPLOY_APPROVED": "prod"})
+    assert names(engine, D1) == {"fenod-main-prod"}
+    destroy = engine.pulumi("destroy", "-s", "prod", "--yes", check=False, env={"FENOD_DEPLOY_APPROVED": "prod"})
+    assert destroy.returncode != 0 and "protect" in destroy.stdout + destroy.stderr
+    assert names(engine, D1) == {"fenod-main-prod"}
+    engine.up("dev")
+    engine.pulumi("destroy", "-s", "dev", "--yes")
+    assert names(engine, D1) == {"fenod-main-prod"} and names(engine, SCRIPT) == {"fenod-server-prod",
+                                                                                  "fenod-email-worker-prod"}
+
+
+def test_adoption_imports_without_creating(engine: Engine) -> None:
+    d1_id, kv_id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "a" * 32
+    engine.seed(D1, d1_id, {"accountId": ACCOUNT, "name": "legacy-db", "uuid": d1_id})
+    engine.seed(KV, kv_id, {"accountId": ACCOUNT, "title": "legacy-cache"})
+    engine.seed(R2, "legacy-uploads", {"accountId": ACCOUNT, "name": "legacy-uploads"})
+    stack_file = engine.project / "Pulumi.prod.yaml"
+    stack_file.write_text(stack_file.read_text() + (
+        "  fenod:adopt:\n"
+        f"    d1:\n      main: {{id: {ACCOUNT}/{d1_id}, name: legacy-db}}\n"
+        f"    kv:\n      cache: {{id: {ACCOUNT}/{kv_id}, name: legacy-cache}}\n"
+        f"    r2:\n      uploads: {ACCOUNT}/legacy-uploads/default\n"))
+    engine.up("prod", env={"FENOD_DEPLOY_APPROVED": "prod"})
+    account = engine.account()
+    created = {(op[1], op[2]) for op in account["ops"] if op[0] == "create"}
+    assert (D1, d1_id) not in created and (KV, kv_id) not in created and (R2, "legacy-uploads") not in created
+    assert names(engine, D1) == {"legacy-db"} and names(engine, KV) == {"legacy-cache"}
+    assert names(engine, R2) == {"legacy-uploads"}
+    assert ("cloudflare:index/queue:Queue" in {t for t, _ in created})  # not adopted: created fresh
+
+
+def test_state_holds_no_plaintext_secret_or_credential(engine: Engine) -> None:
+    engine.up("dev")
+    engine.up("staging")
+    engine.up("prod", env={"FENOD_DEPLOY_APPROVED": "prod"})
+    canaries = [*CREDENTIAL_CANARIES, *secret_canaries(), PASSPHRASE, CF_TOKEN]
+    for stack in ("dev", "staging", "prod"):
+        exported = engine.export(stack)
+        for canary in canaries:
+            assert canary not in exported, (stack, canary)
+        assert '"secure"' in exported or "ciphertext" in exported
+    for f in (engine.root / "state").rglob("*"):
+        if f.is_file():
+            blob = f.read_bytes()
+            for canary in canaries:
+                assert canary.encode() not in blob, (f, canary)
+
+
+def test_secret_config_reaches_provider_decrypted_and_is_stored_encrypted(engine: Engine) -> None:
+    engine.init("dev")
+    engine.pulumi("config", "set", "--secret", "cloudflare:apiToken", CF_TOKEN, "-s", "dev")
+    stack_file = (engine.project / "Pulumi.dev.yaml").read_text()
+    assert CF_TOKEN not in stack_file and "secure:" in stack_file
+    engine.up("dev")
+    assert engine.account()["configured_token_sha256"] == hashlib.sha256(CF_TOKEN.encode()).hexdigest()
+
+
+def test_interrupted_up_recovers_without_duplicates(engine: Engine, infisical: InfisicalDouble) -> None:
+    engine.init("dev")
+    infisical.latency = 0.4  # slow the secrets reads so the kill lands mid-deployment
+    proc = subprocess.Popen([str(TOOLS_BIN / "pulumi"), "up", "-s", "dev", "--yes", "--skip-preview",
+                             "--non-interactive"], cwd=engine.project, env=engine.env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not engine.account()["resources"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    infisical.latency = 0.0
+    if engine.up("dev", check=False).returncode != 0:
+        engine.pulumi("cancel", "-s", "dev", "--yes", check=False)
+        engine.pulumi("refresh", "-s", "dev", "--yes", "--clear-pending-creates", check=False)
+        engine.up("dev")
+    account = engine.account()["resources"]
+    assert sorted(r["name"] for r in account[D1].values()) == ["fenod-main-dev"]
+    assert sorted(r["scriptName"] for r in account[SCRIPT].values()) == ["fenod-email-worker-dev", "fenod-server-dev"]
+    engine.preview("dev", "--expect-no-changes")
