@@ -50,8 +50,12 @@ def base_config(**extra: object) -> dict[str, str]:
 
 @pytest.fixture
 def infisical() -> Iterator[InfisicalDouble]:
-    double = InfisicalDouble(client_id=CANARY_CLIENT_ID, client_secret=CANARY_CLIENT_SECRET,
-                             static_token=CANARY_TOKEN, jwt=CANARY_JWT)
+    double = InfisicalDouble(
+        client_id=CANARY_CLIENT_ID,
+        client_secret=CANARY_CLIENT_SECRET,
+        static_token=CANARY_TOKEN,
+        jwt=CANARY_JWT,
+    )
     for env in ("dev", "staging", "prod"):
         for (path, key), value in REFERENCE_SECRETS.items():
             double.set(env, path, key, value.format(env=env))
@@ -63,8 +67,13 @@ def infisical() -> Iterator[InfisicalDouble]:
 @pytest.fixture
 def infisical_env(infisical: InfisicalDouble, monkeypatch: pytest.MonkeyPatch) -> InfisicalDouble:
     """Universal-auth credentials for the double in the environment, and nothing else."""
-    for var in ("INFISICAL_TOKEN", "INFISICAL_MACHINE_IDENTITY_ID", "INFISICAL_AUTH_JWT", "STAGE",
-                "FENOD_DEPLOY_APPROVED"):
+    for var in (
+        "INFISICAL_TOKEN",
+        "INFISICAL_MACHINE_IDENTITY_ID",
+        "INFISICAL_AUTH_JWT",
+        "STAGE",
+        "FENOD_DEPLOY_APPROVED",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CANARY_CLIENT_ID)
     monkeypatch.setenv("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", CANARY_CLIENT_SECRET)

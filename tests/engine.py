@@ -43,11 +43,16 @@ class Engine:
         self.account_file = self.root / "cloudflare-account.json"
 
     def env(self) -> dict[str, str]:
-        keep = {k: v for k, v in os.environ.items()
-                if not k.startswith(("INFISICAL_", "PULUMI_", "FENOD_", "CLOUDFLARE_")) and k != "STAGE"}
+        keep = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("INFISICAL_", "PULUMI_", "FENOD_", "CLOUDFLARE_")) and k != "STAGE"
+        }
         return {
             **keep,
-            "PATH": os.pathsep.join([str(TOOLS_BIN), str(DOUBLES_BIN), str(ROOT / ".venv" / "bin"), keep.get("PATH", "")]),
+            "PATH": os.pathsep.join(
+                [str(TOOLS_BIN), str(DOUBLES_BIN), str(ROOT / ".venv" / "bin"), keep.get("PATH", "")]
+            ),
             "PULUMI_HOME": str(self.root / "home"),
             "PULUMI_BACKEND_URL": f"file://{self.root / 'state'}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
@@ -63,12 +68,21 @@ class Engine:
             **self.extra_env,
         }
 
-    def pulumi(self, *args: str, check: bool = True, env: dict[str, str] | None = None,
-               timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([str(TOOLS_BIN / "pulumi"), *args, "--non-interactive"], cwd=self.project,
-                                env={**self.env(), **(env or {})}, capture_output=True, text=True, timeout=timeout)
+    def pulumi(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [str(TOOLS_BIN / "pulumi"), *args, "--non-interactive"],
+            cwd=self.project,
+            env={**self.env(), **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if check and result.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def init(self, stack: str) -> None:
@@ -87,7 +101,11 @@ class Engine:
         return self.pulumi("stack", "export", "-s", stack).stdout
 
     def account(self) -> dict[str, Any]:
-        return json.loads(self.account_file.read_text()) if self.account_file.exists() else {"resources": {}, "ops": []}
+        return (
+            json.loads(self.account_file.read_text())
+            if self.account_file.exists()
+            else {"resources": {}, "ops": []}
+        )
 
     def seed(self, typ: str, rid: str, props: dict[str, Any]) -> None:
         data = self.account()

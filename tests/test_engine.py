@@ -52,8 +52,10 @@ def names(engine: Engine, typ: str) -> set[str]:
 
 def test_up_creates_then_converges(engine: Engine) -> None:
     engine.up("dev")
-    assert names(engine, D1) == {"fenod-main-dev"} and names(engine, SCRIPT) == {"fenod-server-dev",
-                                                                                 "fenod-email-worker-dev"}
+    assert names(engine, D1) == {"fenod-main-dev"} and names(engine, SCRIPT) == {
+        "fenod-server-dev",
+        "fenod-email-worker-dev",
+    }
     second = engine.up("dev")
     assert "12 unchanged" in second.stdout
     engine.preview("dev", "--expect-no-changes")
@@ -61,14 +63,18 @@ def test_up_creates_then_converges(engine: Engine) -> None:
     assert outputs["gitCommit"] == "e2e-commit" and outputs["stage"] == "dev"
 
 
-def test_rotation_previews_and_pushes_only_affected_workers(engine: Engine, infisical: InfisicalDouble) -> None:
+def test_rotation_previews_and_pushes_only_affected_workers(
+    engine: Engine, infisical: InfisicalDouble
+) -> None:
     engine.up("dev")
     infisical.set("dev", "/oauth", "GOOGLE_CLIENT_SECRET", "canary-rotated-google-9911")
     ops = steps(engine.preview("dev", "--json"))
     changed = {n for n, op in ops.items() if op != "same"}
     assert changed == {"secrets-oauth", "worker-server"}, ops
     engine.up("dev")
-    server = next(r for r in engine.account()["resources"][SCRIPT].values() if r["scriptName"] == "fenod-server-dev")
+    server = next(
+        r for r in engine.account()["resources"][SCRIPT].values() if r["scriptName"] == "fenod-server-dev"
+    )
     texts = {b["name"]: b.get("text") for b in server["bindings"]}
     assert texts["GOOGLE_CLIENT_SECRET"] == "canary-rotated-google-9911"
     engine.preview("dev", "--expect-no-changes")
@@ -81,7 +87,9 @@ def test_missing_secret_fails_before_any_worker_changes(engine: Engine, infisica
     r = engine.pulumi("up", "-s", "dev", "--yes", check=False)
     assert r.returncode != 0
     assert "'GITHUB_CLIENT_SECRET'" in r.stdout + r.stderr and "'/oauth'" in r.stdout + r.stderr
-    assert [op for op in engine.account()["ops"] if op[0] != "read"] == [op for op in before if op[0] != "read"]
+    assert [op for op in engine.account()["ops"] if op[0] != "read"] == [
+        op for op in before if op[0] != "read"
+    ]
 
 
 def test_prod_needs_approval_and_is_protected(engine: Engine) -> None:
@@ -92,13 +100,17 @@ def test_prod_needs_approval_and_is_protected(engine: Engine) -> None:
     engine.preview("prod")
     engine.up("prod", env={"FENOD_DEPLOY_APPROVED": "prod"})
     assert names(engine, D1) == {"fenod-main-prod"}
-    destroy = engine.pulumi("destroy", "-s", "prod", "--yes", check=False, env={"FENOD_DEPLOY_APPROVED": "prod"})
+    destroy = engine.pulumi(
+        "destroy", "-s", "prod", "--yes", check=False, env={"FENOD_DEPLOY_APPROVED": "prod"}
+    )
     assert destroy.returncode != 0 and "protect" in destroy.stdout + destroy.stderr
     assert names(engine, D1) == {"fenod-main-prod"}
     engine.up("dev")
     engine.pulumi("destroy", "-s", "dev", "--yes")
-    assert names(engine, D1) == {"fenod-main-prod"} and names(engine, SCRIPT) == {"fenod-server-prod",
-                                                                                  "fenod-email-worker-prod"}
+    assert names(engine, D1) == {"fenod-main-prod"} and names(engine, SCRIPT) == {
+        "fenod-server-prod",
+        "fenod-email-worker-prod",
+    }
 
 
 def test_adoption_imports_without_creating(engine: Engine) -> None:
@@ -107,18 +119,22 @@ def test_adoption_imports_without_creating(engine: Engine) -> None:
     engine.seed(KV, kv_id, {"accountId": ACCOUNT, "title": "legacy-cache"})
     engine.seed(R2, "legacy-uploads", {"accountId": ACCOUNT, "name": "legacy-uploads"})
     stack_file = engine.project / "Pulumi.prod.yaml"
-    stack_file.write_text(stack_file.read_text() + (
-        "  fenod:adopt:\n"
-        f"    d1:\n      main: {{id: {ACCOUNT}/{d1_id}, name: legacy-db}}\n"
-        f"    kv:\n      cache: {{id: {ACCOUNT}/{kv_id}, name: legacy-cache}}\n"
-        f"    r2:\n      uploads: {ACCOUNT}/legacy-uploads/default\n"))
+    stack_file.write_text(
+        stack_file.read_text()
+        + (
+            "  fenod:adopt:\n"
+            f"    d1:\n      main: {{id: {ACCOUNT}/{d1_id}, name: legacy-db}}\n"
+            f"    kv:\n      cache: {{id: {ACCOUNT}/{kv_id}, name: legacy-cache}}\n"
+            f"    r2:\n      uploads: {ACCOUNT}/legacy-uploads/default\n"
+        )
+    )
     engine.up("prod", env={"FENOD_DEPLOY_APPROVED": "prod"})
     account = engine.account()
     created = {(op[1], op[2]) for op in account["ops"] if op[0] == "create"}
     assert (D1, d1_id) not in created and (KV, kv_id) not in created and (R2, "legacy-uploads") not in created
     assert names(engine, D1) == {"legacy-db"} and names(engine, KV) == {"legacy-cache"}
     assert names(engine, R2) == {"legacy-uploads"}
-    assert ("cloudflare:index/queue:Queue" in {t for t, _ in created})  # not adopted: created fresh
+    assert "cloudflare:index/queue:Queue" in {t for t, _ in created}  # not adopted: created fresh
 
 
 def test_state_holds_no_plaintext_secret_or_credential(engine: Engine) -> None:
@@ -150,9 +166,14 @@ def test_secret_config_reaches_provider_decrypted_and_is_stored_encrypted(engine
 def test_interrupted_up_recovers_without_duplicates(engine: Engine, infisical: InfisicalDouble) -> None:
     engine.init("dev")
     infisical.latency = 0.4  # slow the secrets reads so the kill lands mid-deployment
-    proc = subprocess.Popen([str(TOOLS_BIN / "pulumi"), "up", "-s", "dev", "--yes", "--skip-preview",
-                             "--non-interactive"], cwd=engine.project, env=engine.env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(TOOLS_BIN / "pulumi"), "up", "-s", "dev", "--yes", "--skip-preview", "--non-interactive"],
+        cwd=engine.project,
+        env=engine.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while not engine.account()["resources"] and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -165,5 +186,8 @@ def test_interrupted_up_recovers_without_duplicates(engine: Engine, infisical: I
         engine.up("dev")
     account = engine.account()["resources"]
     assert sorted(r["name"] for r in account[D1].values()) == ["fenod-main-dev"]
-    assert sorted(r["scriptName"] for r in account[SCRIPT].values()) == ["fenod-email-worker-dev", "fenod-server-dev"]
+    assert sorted(r["scriptName"] for r in account[SCRIPT].values()) == [
+        "fenod-email-worker-dev",
+        "fenod-server-dev",
+    ]
     engine.preview("dev", "--expect-no-changes")

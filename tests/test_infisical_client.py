@@ -8,14 +8,20 @@ from fenod_infra.secrets.client import (
     InfisicalAuthError,
     InfisicalClient,
     InfisicalError,
-    InfisicalNotFound,
+    InfisicalNotFoundError,
     MissingSecretsError,
     _Import,
     _Row,
     merge_rows,
 )
 from fenod_infra.secrets.credentials import Credentials, CredentialsError, credentials_from_env
-from tests.conftest import CANARY_CLIENT_ID, CANARY_CLIENT_SECRET, CANARY_JWT, CANARY_TOKEN, CREDENTIAL_CANARIES
+from tests.conftest import (
+    CANARY_CLIENT_ID,
+    CANARY_CLIENT_SECRET,
+    CANARY_JWT,
+    CANARY_TOKEN,
+    CREDENTIAL_CANARIES,
+)
 from tests.doubles.infisical import InfisicalDouble
 
 UNIVERSAL = Credentials("universal", client_id=CANARY_CLIENT_ID, client_secret=CANARY_CLIENT_SECRET)
@@ -23,7 +29,9 @@ SECRETS = "/api/v4/secrets"
 LOGIN = "/api/v1/auth/universal-auth/login"
 
 
-def client(d: InfisicalDouble, creds: Credentials = UNIVERSAL, sleeps: list[float] | None = None) -> InfisicalClient:
+def client(
+    d: InfisicalDouble, creds: Credentials = UNIVERSAL, sleeps: list[float] | None = None
+) -> InfisicalClient:
     return InfisicalClient(d.url, creds, sleep=(sleeps.append if sleeps is not None else lambda _s: None))
 
 
@@ -64,16 +72,25 @@ def test_references_and_imports_are_merged(infisical: InfisicalDouble) -> None:
 
 
 def test_merge_order_personal_and_last_import_first() -> None:
-    own = [_Row(secretKey="A", secretValue="shared"), _Row(secretKey="A", secretValue="mine", type="personal")]
-    imports = [_Import(secrets=[_Row(secretKey="B", secretValue="first")]),
-               _Import(secrets=[_Row(secretKey="B", secretValue="last")])]
+    own = [
+        _Row(secretKey="A", secretValue="shared"),
+        _Row(secretKey="A", secretValue="mine", type="personal"),
+    ]
+    imports = [
+        _Import(secrets=[_Row(secretKey="B", secretValue="first")]),
+        _Import(secrets=[_Row(secretKey="B", secretValue="last")]),
+    ]
     merged = merge_rows(own, imports)
     assert merged["A"].value == "mine" and merged["B"].value == "last"
 
 
 def test_rate_limit_waits_for_retry_after(infisical: InfisicalDouble) -> None:
-    infisical.inject(SECRETS, status=429, headers={"Retry-After": "7"},
-                     body={"statusCode": 429, "message": "Rate limit exceeded", "error": "RateLimitExceeded"})
+    infisical.inject(
+        SECRETS,
+        status=429,
+        headers={"Retry-After": "7"},
+        body={"statusCode": 429, "message": "Rate limit exceeded", "error": "RateLimitExceeded"},
+    )
     infisical.inject(SECRETS, status=429, headers={"X-RateLimit-Reset": "3"}, body={"message": "slow down"})
     infisical.inject(SECRETS, status=429, body={"message": "Rate limit exceeded. Try again in 2 seconds"})
     sleeps: list[float] = []
@@ -114,8 +131,13 @@ def test_expired_token_logs_in_again_once(infisical: InfisicalDouble) -> None:
 
 
 def test_expired_static_token_is_a_clear_error(infisical: InfisicalDouble) -> None:
-    infisical.inject(SECRETS, status=403, body={"statusCode": 403, "message": "expired", "error": "TokenError"})
-    with client(infisical, Credentials("token", token=CANARY_TOKEN)) as c, pytest.raises(InfisicalAuthError) as e:
+    infisical.inject(
+        SECRETS, status=403, body={"statusCode": 403, "message": "expired", "error": "TokenError"}
+    )
+    with (
+        client(infisical, Credentials("token", token=CANARY_TOKEN)) as c,
+        pytest.raises(InfisicalAuthError) as e,
+    ):
         c.list_secrets("proj-1", "dev", "/")
     assert "expired or invalid" in str(e.value)
     assert_clean(str(e.value))
@@ -123,9 +145,9 @@ def test_expired_static_token_is_a_clear_error(infisical: InfisicalDouble) -> No
 
 def test_not_found_names_environment_and_path(infisical: InfisicalDouble) -> None:
     with client(infisical) as c:
-        with pytest.raises(InfisicalNotFound, match="'qa'"):
+        with pytest.raises(InfisicalNotFoundError, match="'qa'"):
             c.list_secrets("proj-1", "qa", "/")
-        with pytest.raises(InfisicalNotFound, match="'/nope'"):
+        with pytest.raises(InfisicalNotFoundError, match="'/nope'"):
             c.list_secrets("proj-1", "dev", "/nope")
 
 
@@ -133,7 +155,9 @@ def test_missing_keys_named_with_environment_and_path(infisical: InfisicalDouble
     with client(infisical) as c, pytest.raises(MissingSecretsError) as e:
         c.fetch("proj-1", "staging", "/oauth", ["GOOGLE_CLIENT_SECRET", "APPLE_CLIENT_SECRET", "X_KEY"])
     text = str(e.value)
-    assert "'APPLE_CLIENT_SECRET'" in text and "'X_KEY'" in text and "'staging'" in text and "'/oauth'" in text
+    assert (
+        "'APPLE_CLIENT_SECRET'" in text and "'X_KEY'" in text and "'staging'" in text and "'/oauth'" in text
+    )
     assert "canary-google" not in text
 
 
@@ -141,8 +165,15 @@ def test_malformed_json_and_validation_failures(infisical: InfisicalDouble) -> N
     infisical.inject(SECRETS, status=200, raw=b"{not json")
     with client(infisical) as c, pytest.raises(InfisicalError, match="malformed response"):
         c.list_secrets("proj-1", "dev", "/")
-    infisical.inject(SECRETS, status=422, body={"statusCode": 422, "error": "ValidationFailure",
-                                                "message": [{"message": "Expected 'true' | 'false'"}]})
+    infisical.inject(
+        SECRETS,
+        status=422,
+        body={
+            "statusCode": 422,
+            "error": "ValidationFailure",
+            "message": [{"message": "Expected 'true' | 'false'"}],
+        },
+    )
     with client(infisical) as c, pytest.raises(InfisicalError, match="422 validation: Expected"):
         c.list_secrets("proj-1", "dev", "/")
 
@@ -153,16 +184,24 @@ def test_double_is_strict_about_boolean_strings(infisical: InfisicalDouble) -> N
     with client(infisical) as c:
         c.login()
         token = c._token
-    r = httpx.get(infisical.url + SECRETS, headers={"Authorization": f"Bearer {token}"},
-                  params={"projectId": "proj-1", "environment": "dev", "expandSecretReferences": "True"})
+    r = httpx.get(
+        infisical.url + SECRETS,
+        headers={"Authorization": f"Bearer {token}"},
+        params={"projectId": "proj-1", "environment": "dev", "expandSecretReferences": "True"},
+    )
     assert r.status_code == 422 and r.json()["error"] == "ValidationFailure"
-    r = httpx.get(infisical.url + SECRETS, headers={"Authorization": f"Bearer {token}"}, params={"environment": "dev"})
+    r = httpx.get(
+        infisical.url + SECRETS, headers={"Authorization": f"Bearer {token}"}, params={"environment": "dev"}
+    )
     assert r.status_code == 422
 
 
 def test_credentials_from_env_precedence_and_messages() -> None:
-    env = {"INFISICAL_UNIVERSAL_AUTH_CLIENT_ID": "a", "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET": "b",
-           "INFISICAL_TOKEN": "t"}
+    env = {
+        "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID": "a",
+        "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET": "b",
+        "INFISICAL_TOKEN": "t",
+    }
     assert credentials_from_env(environ=env).kind == "token"
     assert credentials_from_env("universal", env).kind == "universal"
     with pytest.raises(CredentialsError, match="INFISICAL_MACHINE_IDENTITY_ID"):

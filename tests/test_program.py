@@ -13,7 +13,12 @@ from fenod_infra.deploy.mockrun import DYNAMIC_TYPE, MockRun, run_program
 from tests.conftest import ACCOUNT, CREDENTIAL_CANARIES, ROOT, base_config
 
 CF = "cloudflare:index/"
-STATEFUL = {"d1Database:D1Database", "r2Bucket:R2Bucket", "workersKvNamespace:WorkersKvNamespace", "queue:Queue"}
+STATEFUL = {
+    "d1Database:D1Database",
+    "r2Bucket:R2Bucket",
+    "workersKvNamespace:WorkersKvNamespace",
+    "queue:Queue",
+}
 
 
 def run(stage: str, preview: bool = True, **cfg: object) -> MockRun:
@@ -52,8 +57,15 @@ def test_dev_protects_nothing_and_staging_protects_stores_only() -> None:
 
 def test_import_ids_reach_register_resource() -> None:
     d1 = f"{ACCOUNT}/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-    regs = by_name(run("prod", adopt={"d1": {"main": {"id": d1, "name": "old-db"}},
-                                      "r2": {"uploads": f"{ACCOUNT}/old-uploads/default"}}))
+    regs = by_name(
+        run(
+            "prod",
+            adopt={
+                "d1": {"main": {"id": d1, "name": "old-db"}},
+                "r2": {"uploads": f"{ACCOUNT}/old-uploads/default"},
+            },
+        )
+    )
     assert regs["d1-main"].import_id == d1 and regs["d1-main"].inputs["name"] == "old-db"
     assert regs["r2-uploads"].import_id == f"{ACCOUNT}/old-uploads/default"
     assert regs["r2-uploads"].inputs["name"] == "old-uploads"
@@ -63,22 +75,34 @@ def test_import_ids_reach_register_resource() -> None:
 def test_bindings_and_least_privilege() -> None:
     server, email = bindings(run("prod"), "server"), bindings(run("prod"), "email-worker")
     assert {k: v["type"] for k, v in server.items()} == {
-        "DB": "d1", "UPLOADS": "r2_bucket", "CACHE": "kv_namespace", "EMAILS": "queue", "STAGE": "plain_text",
-        "BETTER_AUTH_URL": "plain_text", "BETTER_AUTH_SECRET": "secret_text",
-        "GOOGLE_CLIENT_SECRET": "secret_text", "GITHUB_CLIENT_SECRET": "secret_text"}
+        "DB": "d1",
+        "UPLOADS": "r2_bucket",
+        "CACHE": "kv_namespace",
+        "EMAILS": "queue",
+        "STAGE": "plain_text",
+        "BETTER_AUTH_URL": "plain_text",
+        "BETTER_AUTH_SECRET": "secret_text",
+        "GOOGLE_CLIENT_SECRET": "secret_text",
+        "GITHUB_CLIENT_SECRET": "secret_text",
+    }
     assert server["UPLOADS"]["bucketName"] == "fenod-uploads-prod"
     assert server["DB"]["id"] == "d1-main-id"
     assert set(email) == {"STAGE", "EMAIL_API_KEY_MODE", "EMAIL_API_KEY"}
     assert email["EMAIL_API_KEY"]["text"] == "(placeholder for EMAIL_API_KEY)"
     staging_email = bindings(run("staging"), "email-worker")
-    assert staging_email["EMAIL_API_KEY"]["text"] == "" and staging_email["EMAIL_API_KEY_MODE"]["text"] == "sandbox"
+    assert (
+        staging_email["EMAIL_API_KEY"]["text"] == ""
+        and staging_email["EMAIL_API_KEY_MODE"]["text"] == "sandbox"
+    )
 
 
 def test_secret_resources_one_per_environment_and_path() -> None:
     regs = [r for r in run("prod").registrations if r.type == DYNAMIC_TYPE]
     assert {(r.inputs["environment"], r.inputs["path"], tuple(r.inputs["keys"])) for r in regs} == {
-        ("prod", "/", ("BETTER_AUTH_SECRET",)), ("prod", "/oauth", ("GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET")),
-        ("prod", "/email", ("EMAIL_API_KEY",))}
+        ("prod", "/", ("BETTER_AUTH_SECRET",)),
+        ("prod", "/oauth", ("GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET")),
+        ("prod", "/email", ("EMAIL_API_KEY",)),
+    }
     for r in regs:
         assert set(r.additional_secret_outputs) >= {"values", "digest"}
 
@@ -96,20 +120,31 @@ def test_topology_matches_across_stacks_names_and_hosts_differ() -> None:
 
     def shape(r: MockRun) -> tuple[Any, ...]:
         regs = by_name(r)
-        workers = {n: sorted((b["name"], b["type"]) for b in reg.inputs["bindings"])
-                   for n, reg in regs.items() if "bindings" in reg.inputs}
-        names = {(reg.type, n) for n, reg in regs.items() if reg.type.startswith(CF) and "CustomDomain" not in reg.type}
+        workers = {
+            n: sorted((b["name"], b["type"]) for b in reg.inputs["bindings"])
+            for n, reg in regs.items()
+            if "bindings" in reg.inputs
+        }
+        names = {
+            (reg.type, n)
+            for n, reg in regs.items()
+            if reg.type.startswith(CF) and "CustomDomain" not in reg.type
+        }
         return names, workers
 
     assert shape(runs["dev"]) == shape(runs["staging"]) == shape(runs["prod"])
     secrets = {s: {n for n, reg in by_name(r).items() if reg.type == DYNAMIC_TYPE} for s, r in runs.items()}
     assert secrets["staging"] == secrets["dev"] == {"secrets-root", "secrets-oauth"}
     assert secrets["prod"] == secrets["staging"] | {"secrets-email"}  # live-only: fetched in prod only
-    hosts = {s: {reg.inputs["hostname"] for reg in by_name(r).values() if "CustomDomain" in reg.type}
-             for s, r in runs.items()}
+    hosts = {
+        s: {reg.inputs["hostname"] for reg in by_name(r).values() if "CustomDomain" in reg.type}
+        for s, r in runs.items()
+    }
     assert hosts == {"dev": set(), "staging": {"api.staging.example.com"}, "prod": {"api.example.com"}}
-    physical = {s: {reg.inputs.get("name") or reg.inputs.get("scriptName") for reg in by_name(r).values()} - {None}
-                for s, r in runs.items()}
+    physical = {
+        s: {reg.inputs.get("name") or reg.inputs.get("scriptName") for reg in by_name(r).values()} - {None}
+        for s, r in runs.items()
+    }
     assert physical["staging"].isdisjoint(physical["prod"])
     assert runs["prod"].outputs["topology"] == runs["staging"].outputs["topology"]
 
@@ -118,8 +153,9 @@ def test_topology_matches_across_stacks_names_and_hosts_differ() -> None:
     ("stage", "env", "expected"),
     [("qa", {}, "use one of: dev, staging, prod"), ("prod", {"STAGE": "staging"}, "STAGE='staging'")],
 )
-def test_refusals_register_nothing(stage: str, env: dict[str, str], expected: str,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refusals_register_nothing(
+    stage: str, env: dict[str, str], expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     with pytest.raises(pulumi.RunError, match=expected):

@@ -20,29 +20,44 @@ def _fresh_process() -> Iterator[None]:
     prov.reset_process_cache()
 
 
-def props(d: InfisicalDouble, path: str = "/oauth", keys: list[str] | None = None, env: str = "staging") -> dict[str, Any]:
-    return {"project_id": "proj-1", "environment": env, "path": path,
-            "keys": keys or ["GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET"], "site_url": d.url, "auth": None}
+def props(
+    d: InfisicalDouble, path: str = "/oauth", keys: list[str] | None = None, env: str = "staging"
+) -> dict[str, Any]:
+    return {
+        "project_id": "proj-1",
+        "environment": env,
+        "path": path,
+        "keys": keys or ["GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET"],
+        "site_url": d.url,
+        "auth": None,
+    }
 
 
 def test_create_outputs_values_versions_digest(infisical_env: InfisicalDouble) -> None:
     p = props(infisical_env)
     result = prov.InfisicalSecretsProvider().create(p)
-    assert result.outs["values"] == {"GITHUB_CLIENT_SECRET": "canary-github-staging-beef",
-                                     "GOOGLE_CLIENT_SECRET": "canary-google-staging-f00d"}
+    assert result.outs["values"] == {
+        "GITHUB_CLIENT_SECRET": "canary-github-staging-beef",
+        "GOOGLE_CLIENT_SECRET": "canary-google-staging-f00d",
+    }
     assert result.outs["versions"] == {"GITHUB_CLIENT_SECRET": 1, "GOOGLE_CLIENT_SECRET": 1}
     assert len(result.outs["digest"]) == 64
     assert result.id == "staging:/oauth"
 
 
 def test_check_fails_on_missing_key_before_anything_changes(infisical_env: InfisicalDouble) -> None:
-    res = prov.InfisicalSecretsProvider().check({}, props(infisical_env, keys=["GOOGLE_CLIENT_SECRET", "NOPE"]))
-    assert [(f.property, "'NOPE'" in f.reason and "'staging'" in f.reason and "'/oauth'" in f.reason)
-            for f in res.failures] == [("keys", True)]
+    res = prov.InfisicalSecretsProvider().check(
+        {}, props(infisical_env, keys=["GOOGLE_CLIENT_SECRET", "NOPE"])
+    )
+    assert [
+        (f.property, "'NOPE'" in f.reason and "'staging'" in f.reason and "'/oauth'" in f.reason)
+        for f in res.failures
+    ] == [("keys", True)]
 
 
-def test_check_reports_bad_credentials_as_failure_not_traceback(infisical_env: InfisicalDouble,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_reports_bad_credentials_as_failure_not_traceback(
+    infisical_env: InfisicalDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", "wrong")
     res = prov.InfisicalSecretsProvider().check({}, props(infisical_env))
     assert res.failures and res.failures[0].property == "auth"

@@ -32,6 +32,7 @@ def problems(exc: pytest.ExceptionInfo[SpecError]) -> dict[str, str]:
 
 # -- stages and policy -----------------------------------------------------------------------
 
+
 def test_stack_name_must_be_a_stage() -> None:
     with pytest.raises(SpecError) as e:
         parse_stage("qa")
@@ -68,10 +69,13 @@ def test_policy_table() -> None:
 
 # -- naming ----------------------------------------------------------------------------------
 
+
 def test_physical_names_derive_from_stage() -> None:
     assert physical_name("fenod", "main", "staging") == "fenod-main-staging"
-    names = {s: {r.physical for r in plan_for(s).stores} | {w.resource.physical for w in plan_for(s).workers}
-             for s in ("dev", "staging", "prod")}
+    names = {
+        s: {r.physical for r in plan_for(s).stores} | {w.resource.physical for w in plan_for(s).workers}
+        for s in ("dev", "staging", "prod")
+    }
     assert names["staging"].isdisjoint(names["prod"])
     assert names["dev"].isdisjoint(names["staging"])
     assert all(n.endswith("-prod") for n in names["prod"])
@@ -80,10 +84,21 @@ def test_physical_names_derive_from_stage() -> None:
 @pytest.mark.parametrize(
     ("kind", "name", "ok"),
     [
-        ("worker", "a" * 54, True), ("worker", "a" * 55, False), ("worker", "-bad", False),
-        ("worker", "Bad", False), ("r2", "ab", False), ("r2", "abc", True), ("r2", "a" * 63, True),
-        ("r2", "a" * 64, False), ("r2", "bad-", False), ("r2", "bad_name", False), ("queue", "a" * 64, False),
-        ("queue", "ok-queue", True), ("d1", "my_db-1", True), ("d1", "_x", False), ("kv", "Any Title", True),
+        ("worker", "a" * 54, True),
+        ("worker", "a" * 55, False),
+        ("worker", "-bad", False),
+        ("worker", "Bad", False),
+        ("r2", "ab", False),
+        ("r2", "abc", True),
+        ("r2", "a" * 63, True),
+        ("r2", "a" * 64, False),
+        ("r2", "bad-", False),
+        ("r2", "bad_name", False),
+        ("queue", "a" * 64, False),
+        ("queue", "ok-queue", True),
+        ("d1", "my_db-1", True),
+        ("d1", "_x", False),
+        ("kv", "Any Title", True),
     ],
 )
 def test_naming_table(kind: str, name: str, ok: bool) -> None:
@@ -91,8 +106,11 @@ def test_naming_table(kind: str, name: str, ok: bool) -> None:
 
 
 def test_long_name_reported_with_name_and_rule() -> None:
-    app = App(stores=[], workers=[Worker("a-long-worker-name-for-testing-limit", script="workers/server/index.js")],
-              domains={"dev": {}, "staging": {}, "prod": {}})
+    app = App(
+        stores=[],
+        workers=[Worker("a-long-worker-name-for-testing-limit", script="workers/server/index.js")],
+        domains={"dev": {}, "staging": {}, "prod": {}},
+    )
     with pytest.raises(SpecError) as e:
         plan_for("staging", app, app="fenod-platform")
     msg = str(e.value)
@@ -104,13 +122,19 @@ def test_long_name_reported_with_name_and_rule() -> None:
 
 # -- declaration checks ----------------------------------------------------------------------
 
+
 def test_declaration_errors_are_all_reported() -> None:
     db = D1("main")
     app = App(
         stores=[db, D1("main")],
         workers=[
-            Worker("server", script="s.js", bindings={"DB": db, "FILES": R2("ghost")}, consumes=[KV("cache")],
-                   secrets=[Secret("TOKEN"), Secret("TOKEN", path="/other")]),
+            Worker(
+                "server",
+                script="s.js",
+                bindings={"DB": db, "FILES": R2("ghost")},
+                consumes=[KV("cache")],
+                secrets=[Secret("TOKEN"), Secret("TOKEN", path="/other")],
+            ),
         ],
         domains={"dev": {}, "staging": {"nope": ["a.example.com"]}},
     )
@@ -135,9 +159,15 @@ def test_shape_errors_name_the_declaration() -> None:
 
 
 def test_prod_host_pointing_at_staging_is_refused() -> None:
-    app = App(stores=[], workers=[Worker("server", script="s.js")],
-              domains={"dev": {}, "staging": {"server": ["api.staging.example.com"]},
-                       "prod": {"server": ["api.staging.example.com", "www.staging-example.com"]}})
+    app = App(
+        stores=[],
+        workers=[Worker("server", script="s.js")],
+        domains={
+            "dev": {},
+            "staging": {"server": ["api.staging.example.com"]},
+            "prod": {"server": ["api.staging.example.com", "www.staging-example.com"]},
+        },
+    )
     with pytest.raises(SpecError) as e:
         plan_for("prod", app)
     msg = str(e.value)
@@ -148,13 +178,18 @@ def test_prod_host_pointing_at_staging_is_refused() -> None:
 
 def test_domains_and_public_url_per_stage() -> None:
     staging, prod, dev = plan_for("staging"), plan_for("prod"), plan_for("dev")
-    server = {p.stage: next(w for w in p.workers if w.resource.logical == "server") for p in (staging, prod, dev)}
+    server = {
+        p.stage: next(w for w in p.workers if w.resource.logical == "server") for p in (staging, prod, dev)
+    }
     assert [d.physical for d in server[Stage.STAGING].domains] == ["api.staging.example.com"]
     assert [d.physical for d in server[Stage.PROD].domains] == ["api.example.com"]
     assert server[Stage.DEV].domains == () and server[Stage.DEV].workers_dev
     url = {s: next(b.text for b in w.bindings if b.name == "BETTER_AUTH_URL") for s, w in server.items()}
-    assert url == {Stage.STAGING: "https://api.staging.example.com", Stage.PROD: "https://api.example.com",
-                   Stage.DEV: "https://fenod-server-dev.team.workers.dev"}
+    assert url == {
+        Stage.STAGING: "https://api.staging.example.com",
+        Stage.PROD: "https://api.example.com",
+        Stage.DEV: "https://fenod-server-dev.team.workers.dev",
+    }
 
 
 def test_zone_required_only_when_stage_has_domains() -> None:
@@ -168,9 +203,15 @@ def test_zone_required_only_when_stage_has_domains() -> None:
 
 # -- stack config ----------------------------------------------------------------------------
 
+
 def test_config_problems_reported_together_with_keys() -> None:
-    raw = {"fenod:accountId": "", "fenod:zoneId": "nothex", "fenod:colour": "blue",
-           "fenod:secrets": json.dumps({"mode": "push"}), "fenod:infisical": json.dumps({"siteUrl": "ftp://x"})}
+    raw = {
+        "fenod:accountId": "",
+        "fenod:zoneId": "nothex",
+        "fenod:colour": "blue",
+        "fenod:secrets": json.dumps({"mode": "push"}),
+        "fenod:infisical": json.dumps({"siteUrl": "ftp://x"}),
+    }
     with pytest.raises(SpecError) as e:
         parse_stage_config(raw)
     found = problems(e)
@@ -231,10 +272,13 @@ def test_adoption_errors() -> None:
 
 # -- secrets and topology --------------------------------------------------------------------
 
+
 def test_secret_groups_least_privilege_and_live_only() -> None:
     staging, prod = plan_for("staging"), plan_for("prod")
     assert {(g.path, g.keys) for g in staging.secret_groups} == {
-        ("/", ("BETTER_AUTH_SECRET",)), ("/oauth", ("GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET"))}
+        ("/", ("BETTER_AUTH_SECRET",)),
+        ("/oauth", ("GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET")),
+    }
     assert ("/email", ("EMAIL_API_KEY",)) in {(g.path, g.keys) for g in prod.secret_groups}
     for p, mode in ((staging, "sandbox"), (prod, "live")):
         email = next(w for w in p.workers if w.resource.logical == "email-worker")
@@ -258,25 +302,35 @@ def test_topologies_match_across_stages_but_names_differ() -> None:
     plans = [plan_for(s) for s in ("dev", "staging", "prod")]
     tops = [topology(p, ROOT) for p in plans]
     assert compare(tops[0], tops[1]) == [] and compare(tops[1], tops[2]) == []
-    changed = App(stores=[*reference_app().stores, Queue("extra")], workers=reference_app().workers,
-                  domains=reference_app().domains)
+    changed = App(
+        stores=[*reference_app().stores, Queue("extra")],
+        workers=reference_app().workers,
+        domains=reference_app().domains,
+    )
     diff = compare(tops[2], topology(plan_for("prod", changed), ROOT))
-    assert diff == ["stores: ['d1:main', 'kv:cache', 'queue:emails', 'r2:uploads'] -> "
-                    "['d1:main', 'kv:cache', 'queue:emails', 'queue:extra', 'r2:uploads']"]
+    assert diff == [
+        "stores: ['d1:main', 'kv:cache', 'queue:emails', 'r2:uploads'] -> "
+        "['d1:main', 'kv:cache', 'queue:emails', 'queue:extra', 'r2:uploads']"
+    ]
 
 
 def test_spec_layer_does_not_import_pulumi() -> None:
     import subprocess
 
-    code = ("import sys, fenod_infra.spec.plan, fenod_infra.spec.topology, fenod_infra.secrets.client;"
-            "print(any(m == 'pulumi' or m.startswith('pulumi.') for m in sys.modules))")
+    code = (
+        "import sys, fenod_infra.spec.plan, fenod_infra.spec.topology, fenod_infra.secrets.client;"
+        "print(any(m == 'pulumi' or m.startswith('pulumi.') for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
 
 
 def test_public_url_of_unknown_worker() -> None:
-    app = App(stores=[], workers=[Worker("a", script="a.js", vars={"U": public_url("b")})],
-              domains={"dev": {}, "staging": {}, "prod": {}})
+    app = App(
+        stores=[],
+        workers=[Worker("a", script="a.js", vars={"U": public_url("b")})],
+        domains={"dev": {}, "staging": {}, "prod": {}},
+    )
     with pytest.raises(SpecError) as e:
         plan_for("dev", app)
     assert "worker 'a'.vars.U" in problems(e)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import signal
+import subprocess
 import sys
 from concurrent import futures
 from pathlib import Path
@@ -62,7 +62,9 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.GetRequiredPackagesResponse()
 
     def InstallDependencies(self, request: Any, context: Any) -> Any:  # noqa: N802
-        yield language_pb2.InstallDependenciesResponse(stdout=b"dependencies are installed by the project's venv\n")
+        yield language_pb2.InstallDependenciesResponse(
+            stdout=b"dependencies are installed by the project's venv\n"
+        )
 
     def About(self, request: Any, context: Any) -> Any:  # noqa: N802
         return language_pb2.AboutResponse(executable=sys.executable, version=sys.version.split()[0])
@@ -77,17 +79,38 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         root = request.info.root_directory or request.pwd
         options = _options(request.info)
         program = request.info.entry_point or request.program or "."
-        program_path = program if os.path.isabs(program) else os.path.join(request.info.program_directory or root, program)
+        program_path = (
+            program
+            if os.path.isabs(program)
+            else os.path.join(request.info.program_directory or root, program)
+        )
         env = dict(os.environ)
         env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
         env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
         args = [
-            _python(root, options), "-u", str(EXEC),
-            "--monitor", request.monitor_address, "--engine", self.engine,
-            "--project", request.project, "--stack", request.stack, "--pwd", request.pwd,
-            "--dry_run", "true" if request.dryRun else "false", "--parallel", str(request.parallel or 1),
-            "--organization", request.organization, "--root_directory", root,
-            program_path, *request.args,
+            _python(root, options),
+            "-u",
+            str(EXEC),
+            "--monitor",
+            request.monitor_address,
+            "--engine",
+            self.engine,
+            "--project",
+            request.project,
+            "--stack",
+            request.stack,
+            "--pwd",
+            request.pwd,
+            "--dry_run",
+            "true" if request.dryRun else "false",
+            "--parallel",
+            str(request.parallel or 1),
+            "--organization",
+            request.organization,
+            "--root_directory",
+            root,
+            program_path,
+            *request.args,
         ]
         code = subprocess.run(args, env=env, cwd=request.pwd or root, check=False).returncode
         if code == 0:

@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--stack", "-s", required=True)
     run.add_argument("--path", default=None, help="Infisical folder to inject (all its secrets)")
     run.add_argument("--worker", default=None, help="inject exactly this Worker's declared secrets")
-    run.add_argument("--dotenv", type=Path, default=None, help="also write a 0600 dotenv file, removed afterwards")
+    run.add_argument(
+        "--dotenv", type=Path, default=None, help="also write a 0600 dotenv file, removed afterwards"
+    )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
 
     types = sub.add_parser("types", help="print the TypeScript Env interface of each Worker")
@@ -50,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from fenod_infra.cli.run import run_command
 
             cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
-            return run_command(project_dir, args.stack, cmd, path=args.path, worker=args.worker, dotenv=args.dotenv)
+            return run_command(
+                project_dir, args.stack, cmd, path=args.path, worker=args.worker, dotenv=args.dotenv
+            )
         if args.command == "types":
             from fenod_infra.cli.types import types
 

@@ -64,9 +64,15 @@ def describe(registrations: list[Any]) -> list[dict[str, Any]]:
 
 def render(stage: str, rows: list[dict[str, Any]]) -> str:
     """The human form: one line per resource, then its bindings indented."""
-    lines = [f"Plan for stage {stage!r} ({len(rows)} resources; offline, from the real program under mocks)", ""]
+    lines = [
+        f"Plan for stage {stage!r} ({len(rows)} resources; offline, from the real program under mocks)",
+        "",
+    ]
     for r in rows:
-        flags = ",".join(f for f, on in (("protect", r["protect"]), ("retain", r["retain_on_delete"])) if on) or "-"
+        flags = (
+            ",".join(f for f, on in (("protect", r["protect"]), ("retain", r["retain_on_delete"])) if on)
+            or "-"
+        )
         imp = f"  import={r['import_id']}" if r["import_id"] else ""
         short_type = r["type"].split(":")[-1]
         lines.append(f"{short_type:<24} {r['logical']:<32} {r['physical']:<36} [{flags}]{imp}")
@@ -86,8 +92,9 @@ def plan(project_dir: Path, stack: str, as_json: bool) -> str:
     stack_config = read_stack_config(project_dir, stage.value)
     from fenod_infra.deploy.mockrun import run_program  # heavy: imports pulumi
 
-    run = run_program(project_dir, stage.value, stack_config.config, stack_config.secret_keys,
-                      project=stack_config.project)
+    run = run_program(
+        project_dir, stage.value, stack_config.config, stack_config.secret_keys, project=stack_config.project
+    )
     rows = describe(run.registrations)
     if as_json:
         return json.dumps({"stage": stage.value, "resources": rows}, indent=2)

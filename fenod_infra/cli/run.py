@@ -49,7 +49,12 @@ def fetch_env(plan: DeploymentPlan, path: str | None, worker: str | None) -> dic
         if worker is not None:
             values: dict[str, str] = {}
             for p, keys in _worker_sources(plan, worker).items():
-                values.update({k: v.value for k, v in client.fetch(plan.infisical.project_id, environment, p, keys).items()})
+                values.update(
+                    {
+                        k: v.value
+                        for k, v in client.fetch(plan.infisical.project_id, environment, p, keys).items()
+                    }
+                )
             return values
         listed = client.list_secrets(plan.infisical.project_id, environment, path or "/")
         return {k: v.value for k, v in listed.items()}
@@ -101,8 +106,15 @@ def run_child(cmd: list[str], env: dict[str, str]) -> int:
     return 128 - code if code < 0 else code
 
 
-def run_command(project_dir: Path, stack: str, cmd: list[str], *, path: str | None, worker: str | None,
-                dotenv: Path | None) -> int:
+def run_command(
+    project_dir: Path,
+    stack: str,
+    cmd: list[str],
+    *,
+    path: str | None,
+    worker: str | None,
+    dotenv: Path | None,
+) -> int:
     if not cmd:
         raise SpecError([Problem("command", "nothing to run: fenod-infra run --stack STAGE -- CMD ARGS...")])
     plan = load_plan(project_dir, stack)

@@ -73,12 +73,17 @@ class RecordingMonitor(pmocks.MockMonitor):
         inputs = unwrap_secrets(rpc.deserialize_properties(request.object, keep_unknowns=True))
         self.registrations.append(
             Registration(
-                type=request.type, name=request.name, inputs=inputs, protect=request.protect,
-                retain_on_delete=request.retainOnDelete, import_id=request.importId,
-                additional_secret_outputs=list(request.additionalSecretOutputs), raw_object=request.object,
+                type=request.type,
+                name=request.name,
+                inputs=inputs,
+                protect=request.protect,
+                retain_on_delete=request.retainOnDelete,
+                import_id=request.importId,
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+                raw_object=request.object,
             )
         )
-        return super().RegisterResource(request)
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
 
 @dataclass
@@ -99,8 +104,14 @@ def _in_dir(path: Path) -> Iterator[None]:
         sys.path.remove(str(path))
 
 
-def run_program(project_dir: Path, stack: str, config: dict[str, str], secret_keys: list[str] | None = None,
-                preview: bool = True, project: str = "fenod-app") -> MockRun:
+def run_program(
+    project_dir: Path,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str] | None = None,
+    preview: bool = True,
+    project: str = "fenod-app",
+) -> MockRun:
     """Run ``project_dir/__main__.py`` as the engine would for ``stack``, against mocks."""
     mocks = _Mocks()
     monitor = RecordingMonitor(mocks)

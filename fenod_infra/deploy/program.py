@@ -29,8 +29,9 @@ def fenod_config() -> dict[str, str]:
     return {k: v for k, v in CONFIG.get().items() if k.startswith(f"{NAMESPACE}:")}
 
 
-def build_plan(app_factory: Callable[[], App], stack: str, raw_config: dict[str, str],
-               project_dir: Path, dry_run: bool) -> DeploymentPlan:
+def build_plan(
+    app_factory: Callable[[], App], stack: str, raw_config: dict[str, str], project_dir: Path, dry_run: bool
+) -> DeploymentPlan:
     """Everything that can fail because of the user, in the order a user fixes it."""
     stage = parse_stage(stack, os.environ.get("STAGE"))
     plan = resolve(app_factory(), stage, parse_stage_config(raw_config))
@@ -48,8 +49,9 @@ def deploy(app_factory: Callable[[], App]) -> DeploymentPlan:
     """Validate the app for the current stack and register its resources."""
     project_dir = Path.cwd()
     try:
-        plan = build_plan(app_factory, pulumi.get_stack(), fenod_config(), project_dir,
-                          pulumi.runtime.is_dry_run())
+        plan = build_plan(
+            app_factory, pulumi.get_stack(), fenod_config(), project_dir, pulumi.runtime.is_dry_run()
+        )
     except SpecError as e:
         raise pulumi.RunError(e.render()) from None
     # Imported here so a config error is reported without paying for pulumi_cloudflare.
@@ -69,14 +71,22 @@ def _git_commit(project_dir: Path) -> str:
         return explicit
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=project_dir, capture_output=True, text=True, timeout=10, check=False
+            ["git", "rev-parse", "HEAD"],
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=project_dir, capture_output=True,
-        text=True, timeout=10, check=False,
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
     )
     commit = out.stdout.strip() if out.returncode == 0 else "unknown"
     return f"{commit}-dirty" if commit != "unknown" and dirty.stdout.strip() else commit
-

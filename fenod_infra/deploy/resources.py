@@ -8,6 +8,7 @@ implements each store kind).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -19,7 +20,7 @@ from fenod_infra.secrets.provider import InfisicalSecrets
 from fenod_infra.spec.bindings import BINDING_KINDS, BindingKind
 from fenod_infra.spec.plan import BindingPlan, DeploymentPlan, ResourcePlan, WorkerPlan
 
-STORE_TYPES: dict[str, tuple[type[pulumi.CustomResource], str]] = {
+STORE_TYPES: dict[str, tuple[Callable[..., pulumi.CustomResource], str]] = {
     "d1": (cf.D1Database, "name"),
     "r2": (cf.R2Bucket, "name"),
     "kv": (cf.WorkersKvNamespace, "title"),
@@ -54,15 +55,26 @@ def _secret_groups(plan: DeploymentPlan) -> dict[tuple[str, str], InfisicalSecre
     site = site_url_from_env(plan.infisical.site_url)
     return {
         (g.environment, g.path): InfisicalSecrets(
-            g.logical, project_id=plan.infisical.project_id, environment=g.environment, path=g.path,
-            keys=list(g.keys), site_url=site, auth=plan.infisical.auth,
+            g.logical,
+            project_id=plan.infisical.project_id,
+            environment=g.environment,
+            path=g.path,
+            keys=list(g.keys),
+            site_url=site,
+            auth=plan.infisical.auth,
         )
         for g in plan.secret_groups
     }
 
 
-def _binding(b: BindingPlan, stores: dict[str, pulumi.CustomResource],
-             secrets: dict[tuple[str, str], InfisicalSecrets]) -> cf.WorkersScriptBindingArgs:
+def _pick(key: str) -> Callable[[dict[str, str]], str]:
+    """One key of a group's values: each Worker's binding depends on its own key only."""
+    return lambda values: values[key]
+
+
+def _binding(
+    b: BindingPlan, stores: dict[str, pulumi.CustomResource], secrets: dict[tuple[str, str], InfisicalSecrets]
+) -> cf.WorkersScriptBindingArgs:
     info = BINDING_KINDS[b.kind]
     value: Any
     if info.store_kind is not None:
@@ -70,14 +82,19 @@ def _binding(b: BindingPlan, stores: dict[str, pulumi.CustomResource],
         value = getattr(stores[f"{info.store_kind}:{b.store}"], info.source_attr)
     elif b.kind == BindingKind.SECRET and b.secret is not None and not b.sandboxed:
         key = b.secret.key
-        value = pulumi.Output.secret(secrets[b.secret.group].values.apply(lambda v, k=key: v[k]))
+        value = pulumi.Output.secret(secrets[b.secret.group].values.apply(_pick(key)))
     else:
         value = b.text
     return cf.WorkersScriptBindingArgs(name=b.name, type=info.cf_type, **{info.field: value})
 
 
-def _worker(plan: DeploymentPlan, w: WorkerPlan, stores: dict[str, pulumi.CustomResource],
-            secrets: dict[tuple[str, str], InfisicalSecrets], project_dir: Path) -> dict[str, pulumi.CustomResource]:
+def _worker(
+    plan: DeploymentPlan,
+    w: WorkerPlan,
+    stores: dict[str, pulumi.CustomResource],
+    secrets: dict[tuple[str, str], InfisicalSecrets],
+    project_dir: Path,
+) -> dict[str, pulumi.CustomResource]:
     r = w.resource
     script = cf.WorkersScript(
         f"worker-{r.logical}",
@@ -92,18 +109,29 @@ def _worker(plan: DeploymentPlan, w: WorkerPlan, stores: dict[str, pulumi.Custom
     )
     out: dict[str, pulumi.CustomResource] = {f"worker:{r.logical}": script}
     out[f"subdomain:{r.logical}"] = cf.WorkersScriptSubdomain(
-        f"subdomain-{r.logical}", opts=pulumi.ResourceOptions(depends_on=[script]),
-        account_id=plan.account_id, script_name=script.script_name, enabled=w.workers_dev,
+        f"subdomain-{r.logical}",
+        opts=pulumi.ResourceOptions(depends_on=[script]),
+        account_id=plan.account_id,
+        script_name=script.script_name,
+        enabled=w.workers_dev,
     )
     for q in w.consumes:
         queue = stores[f"queue:{q}"]
         out[f"consumer:{r.logical}:{q}"] = cf.QueueConsumer(
-            f"consumer-{r.logical}-{q}", opts=pulumi.ResourceOptions(protect=r.protect, depends_on=[script]),
-            account_id=plan.account_id, queue_id=queue.id, script_name=script.script_name, type="worker",
+            f"consumer-{r.logical}-{q}",
+            opts=pulumi.ResourceOptions(protect=r.protect, depends_on=[script]),
+            account_id=plan.account_id,
+            queue_id=queue.id,
+            script_name=script.script_name,
+            type="worker",
         )
     for d in w.domains:
         out[f"domain:{d.logical}"] = cf.WorkersCustomDomain(
-            f"domain-{d.logical}", opts=options(d), account_id=plan.account_id, hostname=d.physical,
-            service=script.script_name, zone_id=plan.zone_id,
+            f"domain-{d.logical}",
+            opts=options(d),
+            account_id=plan.account_id,
+            hostname=d.physical,
+            service=script.script_name,
+            zone_id=plan.zone_id,
         )
     return out

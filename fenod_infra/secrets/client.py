@@ -45,7 +45,7 @@ class InfisicalAuthError(InfisicalError):
     """Credentials refused. Never retried: repeated failures lock the identity."""
 
 
-class InfisicalNotFound(InfisicalError):
+class InfisicalNotFoundError(InfisicalError):
     """The project, environment or folder does not exist."""
 
 
@@ -60,7 +60,7 @@ class MissingSecretsError(InfisicalError):
         )
 
 
-class _Retryable(InfisicalError):
+class _RetryableError(InfisicalError):
     """A transient failure (5xx, connection, rate limit); ``wait`` is the server's hint, if any."""
 
     def __init__(self, message: str, wait: float | None = None) -> None:
@@ -68,7 +68,7 @@ class _Retryable(InfisicalError):
         self.wait = wait
 
 
-class _TokenExpired(InfisicalError):
+class _TokenExpiredError(InfisicalError):
     pass
 
 
@@ -182,8 +182,12 @@ class InfisicalClient:
         self._max_attempts = max_attempts
         self._backoff = backoff
         self._sleep = sleep
-        self._http = httpx.Client(base_url=self.site_url, timeout=timeout, transport=transport,
-                                  headers={"User-Agent": "fenod-infra"})
+        self._http = httpx.Client(
+            base_url=self.site_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": "fenod-infra"},
+        )
         self._token: str | None = credentials.token or None
         self.requests = 0
 
@@ -208,15 +212,23 @@ class InfisicalClient:
             self._token = c.token
             return
         if c.kind == "universal":
-            route, body = "/api/v1/auth/universal-auth/login", {"clientId": c.client_id, "clientSecret": c.client_secret}
+            route, body = (
+                "/api/v1/auth/universal-auth/login",
+                {"clientId": c.client_id, "clientSecret": c.client_secret},
+            )
         else:
-            route, body = "/api/v1/auth/oidc-auth/login", {"identityId": c.identity_id, "jwt": self._oidc_jwt()}
+            route, body = (
+                "/api/v1/auth/oidc-auth/login",
+                {"identityId": c.identity_id, "jwt": self._oidc_jwt()},
+            )
         response = self._send("POST", route, "logging in", json=body)
         if response.status_code in (400, 401, 403):
             raise InfisicalAuthError(
-                self._scrub(f"Infisical refused the {c.kind} login at {self.site_url} "
-                            f"({response.status_code}: {_error_message(response) or 'no message'}); "
-                            "not retrying, because repeated failures lock the identity")
+                self._scrub(
+                    f"Infisical refused the {c.kind} login at {self.site_url} "
+                    f"({response.status_code}: {_error_message(response) or 'no message'}); "
+                    "not retrying, because repeated failures lock the identity"
+                )
             )
         self._raise_for_status(response, "logging in")
         self._token = self._parse(response, _LoginResponse, "login").accessToken
@@ -235,16 +247,18 @@ class InfisicalClient:
             self.login()
         try:
             response = self._authorized_get("/api/v4/secrets", params, where)
-        except _TokenExpired:
+        except _TokenExpiredError:
             if self._credentials.kind == "token":
-                raise InfisicalAuthError(f"the Infisical token was refused while {where}; it is expired or invalid") from None
+                raise InfisicalAuthError(
+                    f"the Infisical token was refused while {where}; it is expired or invalid"
+                ) from None
             self.login()
             try:
                 response = self._authorized_get("/api/v4/secrets", params, where)
-            except _TokenExpired:
+            except _TokenExpiredError:
                 raise InfisicalAuthError(f"Infisical refused a fresh access token while {where}") from None
         if response.status_code == 404:
-            raise InfisicalNotFound(
+            raise InfisicalNotFoundError(
                 f"Infisical has no environment {environment!r} or path {path!r} in project {project_id}"
                 f" ({_error_message(response) or 'not found'})"
             )
@@ -252,7 +266,9 @@ class InfisicalClient:
         body = self._parse(response, _ListResponse, where)
         return merge_rows(body.secrets, body.imports)
 
-    def fetch(self, project_id: str, environment: str, path: str, keys: Iterable[str]) -> dict[str, SecretValue]:
+    def fetch(
+        self, project_id: str, environment: str, path: str, keys: Iterable[str]
+    ) -> dict[str, SecretValue]:
         """Exactly ``keys`` from one folder; every missing key is named in one error."""
         wanted = sorted(set(keys))
         found = self.list_secrets(project_id, environment, path)
@@ -264,13 +280,17 @@ class InfisicalClient:
     # -- plumbing -----------------------------------------------------------------------------
 
     def _authorized_get(self, route: str, params: dict[str, str], where: str) -> httpx.Response:
-        response = self._send("GET", route, where, params=params, headers={"Authorization": f"Bearer {self._token}"})
+        response = self._send(
+            "GET", route, where, params=params, headers={"Authorization": f"Bearer {self._token}"}
+        )
         if response.status_code == 403 and _error_kind(response) == "TokenError":
-            raise _TokenExpired(where)
+            raise _TokenExpiredError(where)
         if response.status_code in (401, 403):
             raise InfisicalAuthError(
-                self._scrub(f"Infisical denied access while {where} ({response.status_code}: "
-                            f"{_error_message(response) or 'forbidden'})")
+                self._scrub(
+                    f"Infisical denied access while {where} ({response.status_code}: "
+                    f"{_error_message(response) or 'forbidden'})"
+                )
             )
         return response
 
@@ -282,28 +302,30 @@ class InfisicalClient:
             try:
                 response = self._http.request(method, route, **kwargs)
             except httpx.TransportError as e:
-                raise _Retryable(f"cannot reach Infisical at {self.site_url} while {where}: {type(e).__name__}") from None
+                raise _RetryableError(
+                    f"cannot reach Infisical at {self.site_url} while {where}: {type(e).__name__}"
+                ) from None
             if response.status_code == 429:
-                raise _Retryable(f"Infisical rate limit while {where}", rate_limit_wait(response))
+                raise _RetryableError(f"Infisical rate limit while {where}", rate_limit_wait(response))
             if response.status_code >= 500:
-                raise _Retryable(f"Infisical answered {response.status_code} while {where}")
+                raise _RetryableError(f"Infisical answered {response.status_code} while {where}")
             return response
 
         retrying = Retrying(
             stop=stop_after_attempt(self._max_attempts),
             wait=self._wait,
-            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            retry=retry_if_exception(lambda e: isinstance(e, _RetryableError)),
             sleep=self._sleep,
             reraise=True,
         )
         try:
             return retrying(attempt)
-        except _Retryable as e:
+        except _RetryableError as e:
             raise InfisicalError(f"{e} (gave up after {self._max_attempts} attempts)") from None
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        hint = exc.wait if isinstance(exc, _Retryable) else None
+        hint = exc.wait if isinstance(exc, _RetryableError) else None
         if hint is not None:
             return min(hint, MAX_RATE_LIMIT_WAIT)
         return float(min(self._backoff * 2 ** (state.attempt_number - 1), 8.0))
@@ -313,8 +335,12 @@ class InfisicalClient:
             return
         detail = _error_message(response) or response.reason_phrase
         if response.status_code == 422:
-            raise InfisicalError(self._scrub(f"Infisical rejected the request while {where} (422 validation: {detail})"))
-        raise InfisicalError(self._scrub(f"Infisical answered {response.status_code} while {where}: {detail}"))
+            raise InfisicalError(
+                self._scrub(f"Infisical rejected the request while {where} (422 validation: {detail})")
+            )
+        raise InfisicalError(
+            self._scrub(f"Infisical answered {response.status_code} while {where}: {detail}")
+        )
 
     def _parse(self, response: httpx.Response, model: type[Any], where: str) -> Any:
         try:
@@ -328,12 +354,18 @@ class InfisicalClient:
             return c.jwt
         params = {"audience": c.audience} if c.audience else None
         try:
-            r = httpx.get(c.github_oidc_url, params=params, timeout=DEFAULT_TIMEOUT,
-                          headers={"Authorization": f"bearer {c.github_oidc_token}"})
+            r = httpx.get(
+                c.github_oidc_url,
+                params=params,
+                timeout=DEFAULT_TIMEOUT,
+                headers={"Authorization": f"bearer {c.github_oidc_token}"},
+            )
             r.raise_for_status()
             return str(r.json()["value"])
         except (httpx.HTTPError, ValueError, KeyError):
-            raise InfisicalAuthError("could not obtain an OIDC token from the GitHub Actions endpoint") from None
+            raise InfisicalAuthError(
+                "could not obtain an OIDC token from the GitHub Actions endpoint"
+            ) from None
 
     def _scrub(self, text: str) -> str:
         for secret in self._credentials.sensitive():

@@ -50,7 +50,9 @@ class Credentials:
         return tuple(v for v in values if v)
 
 
-def credentials_from_env(prefer: AuthKind | None = None, environ: Mapping[str, str] | None = None) -> Credentials:
+def credentials_from_env(
+    prefer: AuthKind | None = None, environ: Mapping[str, str] | None = None
+) -> Credentials:
     """Pick credentials from the environment: ``prefer`` if given, else token, universal, OIDC."""
     env = os.environ if environ is None else environ
 
@@ -61,11 +63,16 @@ def credentials_from_env(prefer: AuthKind | None = None, environ: Mapping[str, s
     if get(TOKEN):
         available["token"] = Credentials("token", token=get(TOKEN))
     if get(CLIENT_ID) and get(CLIENT_SECRET):
-        available["universal"] = Credentials("universal", client_id=get(CLIENT_ID), client_secret=get(CLIENT_SECRET))
+        available["universal"] = Credentials(
+            "universal", client_id=get(CLIENT_ID), client_secret=get(CLIENT_SECRET)
+        )
     if get(IDENTITY_ID) and (get(AUTH_JWT) or (get(GITHUB_OIDC_URL) and get(GITHUB_OIDC_TOKEN))):
         available["oidc"] = Credentials(
-            "oidc", identity_id=get(IDENTITY_ID), jwt=get(AUTH_JWT),
-            github_oidc_url=get(GITHUB_OIDC_URL), github_oidc_token=get(GITHUB_OIDC_TOKEN),
+            "oidc",
+            identity_id=get(IDENTITY_ID),
+            jwt=get(AUTH_JWT),
+            github_oidc_url=get(GITHUB_OIDC_URL),
+            github_oidc_token=get(GITHUB_OIDC_TOKEN),
             audience=get(OIDC_AUDIENCE),
         )
     if prefer is not None:
@@ -77,12 +84,13 @@ def credentials_from_env(prefer: AuthKind | None = None, environ: Mapping[str, s
             "token": TOKEN,
         }[prefer]
         raise CredentialsError(f"Infisical auth is {prefer!r} but {needs} are not set in the environment")
-    for kind in ("token", "universal", "oidc"):
+    precedence: tuple[AuthKind, ...] = ("token", "universal", "oidc")  # the Infisical CLI's order
+    for kind in precedence:
         if kind in available:
-            return available[kind]  # type: ignore[index]
+            return available[kind]
     raise CredentialsError(
-        f"no Infisical credentials in the environment: set {CLIENT_ID} and {CLIENT_SECRET} (machine identity), "
-        f"{IDENTITY_ID} with {AUTH_JWT} (OIDC), or {TOKEN}"
+        f"no Infisical credentials in the environment: set {CLIENT_ID} and {CLIENT_SECRET} "
+        f"(machine identity), {IDENTITY_ID} with {AUTH_JWT} (OIDC), or {TOKEN}"
     )
 
 

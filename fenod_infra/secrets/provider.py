@@ -28,7 +28,15 @@ import threading
 from typing import Any, cast
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
 from fenod_infra.secrets.client import InfisicalClient, InfisicalError, MissingSecretsError, SecretValue
 from fenod_infra.secrets.credentials import AuthKind, CredentialsError, credentials_from_env
@@ -151,8 +159,17 @@ class InfisicalSecrets(pulumi.dynamic.Resource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
-            "project_id": project_id, "environment": environment, "path": path, "keys": sorted(keys),
-            "site_url": site_url, "auth": auth, "values": None, "versions": None, "digest": None,
+            "project_id": project_id,
+            "environment": environment,
+            "path": path,
+            "keys": sorted(keys),
+            "site_url": site_url,
+            "auth": auth,
+            "values": None,
+            "versions": None,
+            "digest": None,
         }
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
-        super().__init__(InfisicalSecretsProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret_opts))
+        super().__init__(
+            InfisicalSecretsProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret_opts)
+        )

@@ -33,12 +33,18 @@ IMPORT_ID_FORMATS: dict[AdoptKind, ImportIdFormat] = {
         "<account_id>/<bucket_name>/<jurisdiction>",
         re.compile(rf"(?P<account>{_HEX32})/(?P<name>[a-z0-9-]{{3,63}})/(default|eu|fedramp)"),
     ),
-    AdoptKind.KV: ImportIdFormat("<account_id>/<namespace_id>", re.compile(rf"(?P<account>{_HEX32})/{_HEX32}")),
-    AdoptKind.QUEUE: ImportIdFormat("<account_id>/<queue_id>", re.compile(rf"(?P<account>{_HEX32})/{_HEX32}")),
+    AdoptKind.KV: ImportIdFormat(
+        "<account_id>/<namespace_id>", re.compile(rf"(?P<account>{_HEX32})/{_HEX32}")
+    ),
+    AdoptKind.QUEUE: ImportIdFormat(
+        "<account_id>/<queue_id>", re.compile(rf"(?P<account>{_HEX32})/{_HEX32}")
+    ),
     AdoptKind.WORKER: ImportIdFormat(
         "<account_id>/<script_name>", re.compile(rf"(?P<account>{_HEX32})/(?P<name>[a-z0-9_-]{{1,63}})")
     ),
-    AdoptKind.DOMAIN: ImportIdFormat("<account_id>/<domain_id>", re.compile(rf"(?P<account>{_HEX32})/{_HEX32}")),
+    AdoptKind.DOMAIN: ImportIdFormat(
+        "<account_id>/<domain_id>", re.compile(rf"(?P<account>{_HEX32})/{_HEX32}")
+    ),
 }
 
 
@@ -48,7 +54,9 @@ class Adoption:
     legacy_name: str | None
 
 
-def check_adoption(kind: AdoptKind, logical: str, entry: AdoptEntry, account_id: str) -> tuple[Adoption | None, list[Problem]]:
+def check_adoption(
+    kind: AdoptKind, logical: str, entry: AdoptEntry, account_id: str
+) -> tuple[Adoption | None, list[Problem]]:
     """Validate one ``fenod:adopt.<kind>.<logical>`` entry against its kind's id format."""
     key = f"fenod:adopt.{kind.value}.{logical}"
     fmt = IMPORT_ID_FORMATS[kind]
@@ -57,8 +65,12 @@ def check_adoption(kind: AdoptKind, logical: str, entry: AdoptEntry, account_id:
         return None, [Problem(key, f"import id {entry.id!r} is not of the form {fmt.shape}")]
     problems: list[Problem] = []
     if m["account"] != account_id:
-        problems.append(Problem(key, f"import id is in account {m['account']} but fenod:accountId is {account_id}"))
+        problems.append(
+            Problem(key, f"import id is in account {m['account']} but fenod:accountId is {account_id}")
+        )
     id_name = m.groupdict().get("name")
     if id_name and entry.name and entry.name != id_name:
-        problems.append(Problem(key, f"name {entry.name!r} disagrees with the name {id_name!r} in the import id"))
+        problems.append(
+            Problem(key, f"name {entry.name!r} disagrees with the name {id_name!r} in the import id")
+        )
     return Adoption(entry.id, entry.name or id_name), problems

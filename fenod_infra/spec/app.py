@@ -50,7 +50,7 @@ class Store(_Decl):
 
     def __init__(self, name: str, **data: Any) -> None:
         try:
-            super().__init__(name=name, **data)
+            super().__init__(**{"name": name, **data})
         except ValidationError as e:
             raise _shape_error(f"{data.get('kind', 'store')} {name!r}", e) from None
 
@@ -94,7 +94,7 @@ class Secret(_Decl):
 
     def __init__(self, key: str, **data: Any) -> None:
         try:
-            super().__init__(key=key, **data)
+            super().__init__(**{"key": key, **data})
         except ValidationError as e:
             raise _shape_error(f"secret {key!r}", e) from None
 
@@ -156,7 +156,7 @@ class Worker(_Decl):
 
     def __init__(self, name: str, **data: Any) -> None:
         try:
-            super().__init__(name=name, **data)
+            super().__init__(**{"name": name, **data})
         except ValidationError as e:
             raise _shape_error(f"worker {name!r}", e) from None
 

@@ -19,7 +19,7 @@ class BindingKind(StrEnum):
     KV = "kv"
     QUEUE = "queue"
     PLAIN = "plain_text"
-    SECRET = "secret_text"
+    SECRET = "secret_text"  # noqa: S105 - a binding type, not a password
 
 
 @dataclass(frozen=True)

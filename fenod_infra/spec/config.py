@@ -94,9 +94,7 @@ class StageConfig(_Model):
 
 
 _OBJECT_KEYS = {"adopt", "infisical", "secrets"}
-_ALIASES = {
-    (f.alias or name): name for name, f in StageConfig.model_fields.items()
-}
+_ALIASES = {(f.alias or name): name for name, f in StageConfig.model_fields.items()}
 
 
 def parse_stage_config(raw: dict[str, str]) -> StageConfig:

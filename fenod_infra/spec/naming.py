@@ -39,34 +39,62 @@ class NamingRule:
 
 NAMING_RULES: dict[str, NamingRule] = {
     "worker": NamingRule(
-        "worker", "Worker", 1, 54, _DNS_LIKE,
+        "worker",
+        "Worker",
+        1,
+        54,
+        _DNS_LIKE,
         "Worker names are 1-54 of [a-z0-9-] with no leading or trailing '-' "
         "(longer names break <name>.<subdomain>.workers.dev)",
     ),
     "r2": NamingRule(
-        "r2", "R2 bucket", 3, 63, _DNS_LIKE,
+        "r2",
+        "R2 bucket",
+        3,
+        63,
+        _DNS_LIKE,
         "R2 bucket names are 3-63 of [a-z0-9-] with no leading or trailing '-'",
     ),
     "queue": NamingRule(
-        "queue", "Queue", 1, 63, _DNS_LIKE,
+        "queue",
+        "Queue",
+        1,
+        63,
+        _DNS_LIKE,
         "Queue names are 1-63 of [a-z0-9-] with no leading or trailing '-'",
     ),
     "d1": NamingRule(
-        "d1", "D1 database", 1, 64, re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$"),
+        "d1",
+        "D1 database",
+        1,
+        64,
+        re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$"),
         "D1 database names are 1-64 of [a-z0-9_-] with no leading or trailing '-' or '_'",
     ),
     "kv": NamingRule(
-        "kv", "KV namespace", 1, 512, None,
+        "kv",
+        "KV namespace",
+        1,
+        512,
+        None,
         "KV namespace titles are 1-512 characters",
     ),
 }
 
 APP_NAME_RULE = NamingRule(
-    "app", "app", 1, 30, _DNS_LIKE,
+    "app",
+    "app",
+    1,
+    30,
+    _DNS_LIKE,
     "fenod:app is 1-30 of [a-z0-9-] with no leading or trailing '-'",
 )
 LOGICAL_NAME_RULE = NamingRule(
-    "logical", "logical", 1, 40, _DNS_LIKE,
+    "logical",
+    "logical",
+    1,
+    40,
+    _DNS_LIKE,
     "logical names are 1-40 of [a-z0-9-] with no leading or trailing '-'",
 )
 
@@ -92,6 +120,7 @@ def check_hostname(host: str) -> str | None:
     if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         return f"hostname {host!r} is not a lowercase DNS name (labels of [a-z0-9-], 1-63 each)"
     return None
+
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 

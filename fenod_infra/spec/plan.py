@@ -122,23 +122,38 @@ def resolve(app: App, stage: Stage, config: StageConfig) -> DeploymentPlan:
     for s in app.stores:
         physical, import_id = name_for(s.kind.value, s.name, f"{s.ref}")
         stores.append(
-            ResourcePlan(s.kind.value, s.name, physical, policy.protect(s.kind.value), policy.retain(s.kind.value), import_id)
+            ResourcePlan(
+                s.kind.value,
+                s.name,
+                physical,
+                policy.protect(s.kind.value),
+                policy.retain(s.kind.value),
+                import_id,
+            )
         )
 
     stage_domains = app.domains.get(stage, {})
     if any(stage_domains.values()) and not config.zone_id:
-        problems.append(Problem("fenod:zoneId", f"required because stage {stage.value!r} maps custom domains"))
+        problems.append(
+            Problem("fenod:zoneId", f"required because stage {stage.value!r} maps custom domains")
+        )
 
     infisical_env = (config.infisical.environment if config.infisical else None) or stage.value
     workers: list[WorkerPlan] = []
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     for w in app.workers:
         physical, import_id = name_for("worker", w.name, f"worker {w.name!r}")
-        resource = ResourcePlan("worker", w.name, physical, policy.protect("worker"), policy.retain("worker"), import_id)
+        resource = ResourcePlan(
+            "worker", w.name, physical, policy.protect("worker"), policy.retain("worker"), import_id
+        )
         hosts = stage_domains.get(w.name, [])
         domains = tuple(
             ResourcePlan(
-                "domain", h, h, policy.protect("domain"), policy.retain("domain"),
+                "domain",
+                h,
+                h,
+                policy.protect("domain"),
+                policy.retain("domain"),
                 adoptions[("domain", h)].import_id if ("domain", h) in adoptions else None,
             )
             for h in hosts
@@ -160,7 +175,9 @@ def resolve(app: App, stage: Stage, config: StageConfig) -> DeploymentPlan:
             )
         )
     if groups and config.infisical is None:
-        problems.append(Problem("fenod:infisical", "required: Workers declare secrets and secrets.mode is 'inject'"))
+        problems.append(
+            Problem("fenod:infisical", "required: Workers declare secrets and secrets.mode is 'inject'")
+        )
     raise_if(problems)
     return DeploymentPlan(
         app=config.app,
@@ -176,7 +193,9 @@ def resolve(app: App, stage: Stage, config: StageConfig) -> DeploymentPlan:
     )
 
 
-def _adoptions(app: App, stage: Stage, config: StageConfig, problems: list[Problem]) -> dict[tuple[str, str], Adoption]:
+def _adoptions(
+    app: App, stage: Stage, config: StageConfig, problems: list[Problem]
+) -> dict[tuple[str, str], Adoption]:
     known: dict[AdoptKind, set[str]] = {
         AdoptKind(k.value): {s.name for s in app.stores if s.kind.value == k.value}
         for k in AdoptKind
@@ -190,8 +209,10 @@ def _adoptions(app: App, stage: Stage, config: StageConfig, problems: list[Probl
             if logical not in known[kind]:
                 choices = ", ".join(sorted(known[kind])) or "none"
                 problems.append(
-                    Problem(f"fenod:adopt.{kind.value}.{logical}",
-                            f"no {kind.value} named {logical!r} in this app/stage (declared: {choices})")
+                    Problem(
+                        f"fenod:adopt.{kind.value}.{logical}",
+                        f"no {kind.value} named {logical!r} in this app/stage (declared: {choices})",
+                    )
                 )
                 continue
             adoption, found = check_adoption(kind, logical, entry, config.account_id)
@@ -202,12 +223,20 @@ def _adoptions(app: App, stage: Stage, config: StageConfig, problems: list[Probl
 
 
 def _bindings(
-    app: App, w: Worker, stage: Stage, config: StageConfig, policy: StagePolicy,
-    infisical_env: str, physical: str, problems: list[Problem],
+    app: App,
+    w: Worker,
+    stage: Stage,
+    config: StageConfig,
+    policy: StagePolicy,
+    infisical_env: str,
+    physical: str,
+    problems: list[Problem],
 ) -> tuple[BindingPlan, ...]:
     out = [BindingPlan(n, BINDING_FOR_STORE[s.kind.value], store=s.name) for n, s in w.bindings.items()]
     for name, value in w.vars.items():
-        out.append(BindingPlan(name, BindingKind.PLAIN, text=_var_text(app, w, name, value, stage, config, problems)))
+        out.append(
+            BindingPlan(name, BindingKind.PLAIN, text=_var_text(app, w, name, value, stage, config, problems))
+        )
     for sec in w.secrets:
         live = policy.live_side_effects or not sec.live_only
         if sec.live_only:
@@ -215,7 +244,11 @@ def _bindings(
         if config.secrets.mode == "sync":
             continue  # Infisical's Workers Sync owns secret_text bindings; uploads keep them
         source = SecretSource(infisical_env, sec.path, sec.key)
-        out.append(BindingPlan(sec.key, BindingKind.SECRET, text=None if live else "", secret=source, sandboxed=not live))
+        out.append(
+            BindingPlan(
+                sec.key, BindingKind.SECRET, text=None if live else "", secret=source, sandboxed=not live
+            )
+        )
     return tuple(out)
 
 
@@ -235,13 +268,21 @@ def _var_text(
     target = app.worker(value.worker)
     assert target is not None  # validate_app checked it
     if target.workers_dev is False:
-        problems.append(Problem(f"worker {w.name!r}.vars.{name}",
-                                f"worker {value.worker!r} has no custom domain in {stage.value!r} and workers.dev is off"))
+        problems.append(
+            Problem(
+                f"worker {w.name!r}.vars.{name}",
+                f"worker {value.worker!r} has no custom domain in {stage.value!r} and workers.dev is off",
+            )
+        )
         return ""
     if not config.workers_dev_subdomain:
-        problems.append(Problem("fenod:workersDevSubdomain",
-                                f"required: worker {w.name!r} var {name} is {value.worker!r}'s workers.dev URL in "
-                                f"stage {stage.value!r}"))
+        problems.append(
+            Problem(
+                "fenod:workersDevSubdomain",
+                f"required: worker {w.name!r} var {name} is {value.worker!r}'s workers.dev URL in "
+                f"stage {stage.value!r}",
+            )
+        )
         return ""
     script = physical_name(config.app, value.worker, stage.value)
     return f"https://{script}.{config.workers_dev_subdomain}.workers.dev"

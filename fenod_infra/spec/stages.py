@@ -53,16 +53,25 @@ class StagePolicy:
 
 STAGE_POLICIES: dict[Stage, StagePolicy] = {
     Stage.DEV: StagePolicy(
-        protect_stateful=False, retain_stateful=False, protect_edge=False,
-        requires_approval=False, live_side_effects=False,
+        protect_stateful=False,
+        retain_stateful=False,
+        protect_edge=False,
+        requires_approval=False,
+        live_side_effects=False,
     ),
     Stage.STAGING: StagePolicy(
-        protect_stateful=True, retain_stateful=False, protect_edge=False,
-        requires_approval=False, live_side_effects=False,
+        protect_stateful=True,
+        retain_stateful=False,
+        protect_edge=False,
+        requires_approval=False,
+        live_side_effects=False,
     ),
     Stage.PROD: StagePolicy(
-        protect_stateful=True, retain_stateful=True, protect_edge=True,
-        requires_approval=True, live_side_effects=True,
+        protect_stateful=True,
+        retain_stateful=True,
+        protect_edge=True,
+        requires_approval=True,
+        live_side_effects=True,
     ),
 }
 

@@ -26,9 +26,7 @@ def topology(plan: DeploymentPlan, project_dir: Path | None = None) -> dict[str,
         workers[w.resource.logical] = {
             "script": script,
             "bindings": {b.name: b.kind.value + (f":{b.store}" if b.store else "") for b in w.bindings},
-            "secrets": sorted(
-                f"{b.secret.path}:{b.secret.key}" for b in w.bindings if b.secret is not None
-            ),
+            "secrets": sorted(f"{b.secret.path}:{b.secret.key}" for b in w.bindings if b.secret is not None),
             "consumes": sorted(w.consumes),
         }
     return {

@@ -47,13 +47,22 @@ def _check_worker(app: App, w: Worker) -> list[Problem]:
         problems.append(Problem(where, why))
     for env_name, store in w.bindings.items():
         if app.store(store.kind, store.name) is None:
-            problems.append(Problem(f"{where}.bindings.{env_name}", f"binds {store.ref}, which the app does not declare"))
+            problems.append(
+                Problem(f"{where}.bindings.{env_name}", f"binds {store.ref}, which the app does not declare")
+            )
     for store in w.consumes:
         if store.kind != StoreKind.QUEUE:
             problems.append(Problem(f"{where}.consumes", f"{store.ref} is not a queue"))
         elif app.store(store.kind, store.name) is None:
-            problems.append(Problem(f"{where}.consumes", f"consumes {store.ref}, which the app does not declare"))
-    names = [*w.bindings, *w.vars, *(s.key for s in w.secrets), *(s.mode_var for s in w.secrets if s.live_only)]
+            problems.append(
+                Problem(f"{where}.consumes", f"consumes {store.ref}, which the app does not declare")
+            )
+    names = [
+        *w.bindings,
+        *w.vars,
+        *(s.key for s in w.secrets),
+        *(s.mode_var for s in w.secrets if s.live_only),
+    ]
     for name, count in Counter(names).items():
         if count > 1:
             problems.append(Problem(f"{where}.{name}", "the same env name is declared more than once"))
@@ -65,7 +74,11 @@ def _check_worker(app: App, w: Worker) -> list[Problem]:
             problems.append(Problem(f"{where}.vars.{name}", f"public_url of unknown worker {value.worker!r}"))
         if isinstance(value, dict) and set(value) != set(Stage):
             missing = ", ".join(s.value for s in Stage if s not in value)
-            problems.append(Problem(f"{where}.vars.{name}", f"a per-stage value must list every stage; missing: {missing}"))
+            problems.append(
+                Problem(
+                    f"{where}.vars.{name}", f"a per-stage value must list every stage; missing: {missing}"
+                )
+            )
     return problems
 
 
@@ -73,7 +86,11 @@ def _check_domains(app: App) -> list[Problem]:
     problems: list[Problem] = []
     missing = [s.value for s in Stage if s not in app.domains]
     if missing:
-        problems.append(Problem("app.domains", f"every stage must be listed (even as {{}}); missing: {', '.join(missing)}"))
+        problems.append(
+            Problem(
+                "app.domains", f"every stage must be listed (even as {{}}); missing: {', '.join(missing)}"
+            )
+        )
     owner: dict[str, Stage] = {}
     for stage, by_worker in app.domains.items():
         for worker_name, hosts in by_worker.items():
@@ -88,8 +105,11 @@ def _check_domains(app: App) -> list[Problem]:
                     problems.append(Problem(key, f"prod hostname {host!r} points at a staging host"))
                 if host in owner:
                     problems.append(
-                        Problem(key, f"hostname {host!r} is already mapped in stage {owner[host].value!r}; "
-                                     "stages never share hosts")
+                        Problem(
+                            key,
+                            f"hostname {host!r} is already mapped in stage {owner[host].value!r}; "
+                            "stages never share hosts",
+                        )
                     )
                 owner.setdefault(host, stage)
     return problems

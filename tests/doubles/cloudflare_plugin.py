@@ -44,25 +44,63 @@ def _hex() -> str:
 
 
 KINDS: dict[str, dict[str, Any]] = {
-    P + "d1Database:D1Database": {"name": "name", "required": ["accountId", "name"], "id": lambda p: str(uuid.uuid4()),
-                                 "replace": ["accountId", "name"], "extra": lambda i, p: {"uuid": i}},
-    P + "r2Bucket:R2Bucket": {"name": "name", "required": ["accountId", "name"], "id": lambda p: p["name"],
-                             "replace": ["accountId", "name", "jurisdiction"]},
-    P + "workersKvNamespace:WorkersKvNamespace": {"name": "title", "required": ["accountId", "title"],
-                                                 "id": lambda p: _hex(), "replace": ["accountId"]},
-    P + "queue:Queue": {"name": "queueName", "required": ["accountId", "queueName"], "id": lambda p: _hex(),
-                       "replace": ["accountId"], "extra": lambda i, p: {"queueId": i}},
-    P + "workersScript:WorkersScript": {"name": "scriptName", "required": ["accountId", "scriptName", "content"],
-                                       "id": lambda p: p["scriptName"], "replace": ["accountId", "scriptName"]},
-    P + "workersScriptSubdomain:WorkersScriptSubdomain": {"name": None, "required": ["accountId", "scriptName", "enabled"],
-                                                         "id": lambda p: p["scriptName"], "replace": ["scriptName"]},
-    P + "queueConsumer:QueueConsumer": {"name": None, "required": ["accountId", "queueId", "type"], "id": lambda p: _hex(),
-                                       "replace": ["queueId"]},
-    P + "workersCustomDomain:WorkersCustomDomain": {"name": "hostname", "required": ["accountId", "hostname", "service"],
-                                                   "id": lambda p: _hex(), "replace": ["hostname", "zoneId"]},
+    P + "d1Database:D1Database": {
+        "name": "name",
+        "required": ["accountId", "name"],
+        "id": lambda p: str(uuid.uuid4()),
+        "replace": ["accountId", "name"],
+        "extra": lambda i, p: {"uuid": i},
+    },
+    P + "r2Bucket:R2Bucket": {
+        "name": "name",
+        "required": ["accountId", "name"],
+        "id": lambda p: p["name"],
+        "replace": ["accountId", "name", "jurisdiction"],
+    },
+    P + "workersKvNamespace:WorkersKvNamespace": {
+        "name": "title",
+        "required": ["accountId", "title"],
+        "id": lambda p: _hex(),
+        "replace": ["accountId"],
+    },
+    P + "queue:Queue": {
+        "name": "queueName",
+        "required": ["accountId", "queueName"],
+        "id": lambda p: _hex(),
+        "replace": ["accountId"],
+        "extra": lambda i, p: {"queueId": i},
+    },
+    P + "workersScript:WorkersScript": {
+        "name": "scriptName",
+        "required": ["accountId", "scriptName", "content"],
+        "id": lambda p: p["scriptName"],
+        "replace": ["accountId", "scriptName"],
+    },
+    P + "workersScriptSubdomain:WorkersScriptSubdomain": {
+        "name": None,
+        "required": ["accountId", "scriptName", "enabled"],
+        "id": lambda p: p["scriptName"],
+        "replace": ["scriptName"],
+    },
+    P + "queueConsumer:QueueConsumer": {
+        "name": None,
+        "required": ["accountId", "queueId", "type"],
+        "id": lambda p: _hex(),
+        "replace": ["queueId"],
+    },
+    P + "workersCustomDomain:WorkersCustomDomain": {
+        "name": "hostname",
+        "required": ["accountId", "hostname", "service"],
+        "id": lambda p: _hex(),
+        "replace": ["hostname", "zoneId"],
+    },
 }
-BINDING_TARGETS = {"d1": ("d1Database:D1Database", "id"), "kv_namespace": ("workersKvNamespace:WorkersKvNamespace", "namespaceId"),
-                   "r2_bucket": ("r2Bucket:R2Bucket", "bucketName"), "queue": ("queue:Queue", "queueName")}
+BINDING_TARGETS = {
+    "d1": ("d1Database:D1Database", "id"),
+    "kv_namespace": ("workersKvNamespace:WorkersKvNamespace", "namespaceId"),
+    "r2_bucket": ("r2Bucket:R2Bucket", "bucketName"),
+    "queue": ("queue:Queue", "queueName"),
+}
 
 _lock = Lock()
 
@@ -96,7 +134,11 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
 def _find_by_name(data: dict[str, Any], typ: str, props: dict[str, Any]) -> str | None:
     field = KINDS[typ]["name"]
     for rid, existing in data["resources"].get(typ, {}).items():
-        if field and existing.get(field) == props.get(field) and existing.get("accountId") == props.get("accountId"):
+        if (
+            field
+            and existing.get(field) == props.get(field)
+            and existing.get("accountId") == props.get("accountId")
+        ):
             return str(rid)
     return None
 
@@ -112,7 +154,9 @@ def _binding_errors(data: dict[str, Any], props: dict[str, Any]) -> list[str]:
         wanted = b.get(field)
         name_field = KINDS[P + typ]["name"]
         if not any(wanted in (rid, row.get(name_field)) for rid, row in rows.items()):
-            errors.append(f"binding {b.get('name')}: {b.get('type')} {wanted!r} does not exist in the account")
+            errors.append(
+                f"binding {b.get('name')}: {b.get('type')} {wanted!r} does not exist in the account"
+            )
     return errors
 
 
@@ -153,11 +197,15 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         kind = KINDS.get(request.type)
         failures = []
         if kind is None:
-            failures.append(provider_pb2.CheckFailure(property="", reason=f"stand-in does not model {request.type}"))
+            failures.append(
+                provider_pb2.CheckFailure(property="", reason=f"stand-in does not model {request.type}")
+            )
         else:
             for field in kind["required"]:
                 if news.get(field) in (None, ""):
-                    failures.append(provider_pb2.CheckFailure(property=field, reason=f"Missing required argument {field}"))
+                    failures.append(
+                        provider_pb2.CheckFailure(property=field, reason=f"Missing required argument {field}")
+                    )
         return provider_pb2.CheckResponse(inputs=request.news, failures=failures)
 
     def Diff(self, request: Any, context: Any) -> Any:  # noqa: N802
@@ -166,7 +214,9 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         replaces = [k for k in changed if k in KINDS[request.type]["replace"]]
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,
-            diffs=changed, replaces=replaces, deleteBeforeReplace=bool(replaces),
+            diffs=changed,
+            replaces=replaces,
+            deleteBeforeReplace=bool(replaces),
         )
 
     def Create(self, request: Any, context: Any) -> Any:  # noqa: N802
@@ -174,8 +224,10 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         kind = KINDS[request.type]
         with account() as data:
             if kind["name"] and _find_by_name(data, request.type, props):
-                context.abort(grpc.StatusCode.ALREADY_EXISTS,
-                              f"{request.type.split(':')[-1]} {props[kind['name']]!r} already exists in the account")
+                context.abort(
+                    grpc.StatusCode.ALREADY_EXISTS,
+                    f"{request.type.split(':')[-1]} {props[kind['name']]!r} already exists in the account",
+                )
             errors = _binding_errors(data, props)
             if errors:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "; ".join(errors))

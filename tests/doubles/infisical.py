@@ -49,9 +49,16 @@ class Row:
 
 
 class InfisicalDouble:
-    def __init__(self, *, client_id: str = "cid", client_secret: str = "csecret",
-                 identity_id: str = "ident-1", jwt: str = "jwt-ok", static_token: str = "st-token",
-                 latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str = "cid",
+        client_secret: str = "csecret",
+        identity_id: str = "ident-1",
+        jwt: str = "jwt-ok",
+        static_token: str = "st-token",
+        latency: float = 0.0,
+    ) -> None:
         self.project_id = "proj-1"
         self.client_id, self.client_secret = client_id, client_secret
         self.identity_id, self.jwt, self.static_token = identity_id, jwt, static_token
@@ -68,7 +75,9 @@ class InfisicalDouble:
         for env in self.environments:
             self.folders[(env, "/")] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     # -- control -----------------------------------------------------------------------------
     @property
@@ -95,7 +104,9 @@ class InfisicalDouble:
 
     def expire_tokens(self) -> None:
         with self.lock:
-            self.tokens = {t: 0.0 for t in self.tokens if t != self.static_token} | {self.static_token: float("inf")}
+            self.tokens = {t: 0.0 for t in self.tokens if t != self.static_token} | {
+                self.static_token: float("inf")
+            }
 
     def inject(self, route: str, **kw: Any) -> None:
         self.faults.append(Fault(route, **kw))
@@ -111,7 +122,11 @@ class InfisicalDouble:
             if len(parts) == 1:
                 renv, rpath, rkey = env, path, parts[0]
             else:
-                renv, rpath, rkey = parts[0], "/" + "/".join(parts[1:-1]) if len(parts) > 2 else "/", parts[-1]
+                renv, rpath, rkey = (
+                    parts[0],
+                    "/" + "/".join(parts[1:-1]) if len(parts) > 2 else "/",
+                    parts[-1],
+                )
             row = self.folders.get((renv, rpath), {}).get(rkey)
             if row is None or depth > 5:
                 return ""
@@ -124,9 +139,21 @@ class InfisicalDouble:
         out = []
         for key, row in self.folders.get((env, path), {}).items():
             value = self._resolve(env, path, row.value) if expand else row.value
-            out.append({"id": f"{env}{path}{key}", "_id": f"{env}{path}{key}", "workspace": self.project_id,
-                        "environment": env, "secretPath": path, "secretKey": key, "secretValue": value,
-                        "secretComment": "", "version": row.version, "type": row.type, "tags": []})
+            out.append(
+                {
+                    "id": f"{env}{path}{key}",
+                    "_id": f"{env}{path}{key}",
+                    "workspace": self.project_id,
+                    "environment": env,
+                    "secretPath": path,
+                    "secretKey": key,
+                    "secretValue": value,
+                    "secretComment": "",
+                    "version": row.version,
+                    "type": row.type,
+                    "tags": [],
+                }
+            )
         return out
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -138,8 +165,9 @@ class InfisicalDouble:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
-                      raw: bytes | None = None) -> None:
+            def _send(
+                self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None
+            ) -> None:
                 data = raw if raw is not None else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -149,9 +177,19 @@ class InfisicalDouble:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _error(self, status: int, error: str, message: Any, headers: dict[str, str] | None = None) -> None:
-                self._send(status, {"reqId": "req-" + pysecrets.token_hex(4), "statusCode": status,
-                                    "message": message, "error": error}, headers)
+            def _error(
+                self, status: int, error: str, message: Any, headers: dict[str, str] | None = None
+            ) -> None:
+                self._send(
+                    status,
+                    {
+                        "reqId": "req-" + pysecrets.token_hex(4),
+                        "statusCode": status,
+                        "message": message,
+                        "error": error,
+                    },
+                    headers,
+                )
 
             def _fault(self, route: str) -> bool:
                 with double.lock:
@@ -167,8 +205,12 @@ class InfisicalDouble:
                 if fault.raw is not None:
                     self._send(fault.status, None, fault.headers, raw=fault.raw)
                 else:
-                    body = fault.body or {"reqId": "r", "statusCode": fault.status, "message": "injected",
-                                          "error": "InternalServerError"}
+                    body = fault.body or {
+                        "reqId": "r",
+                        "statusCode": fault.status,
+                        "message": "injected",
+                        "error": "InternalServerError",
+                    }
                     self._send(fault.status, body, fault.headers)
                 return True
 
@@ -179,7 +221,7 @@ class InfisicalDouble:
                 except ValueError:
                     return None
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 route = urlparse(self.path).path
                 double.log.append(("POST", route, {}))
                 body = self._body()
@@ -189,12 +231,16 @@ class InfisicalDouble:
                     return
                 if route == "/api/v1/auth/universal-auth/login":
                     if not isinstance(body, dict) or not {"clientId", "clientSecret"} <= set(body):
-                        return self._error(422, "ValidationFailure", [{"message": "Required", "path": ["clientId"]}])
+                        return self._error(
+                            422, "ValidationFailure", [{"message": "Required", "path": ["clientId"]}]
+                        )
                     ok = body["clientId"] == double.client_id and body["clientSecret"] == double.client_secret
                     return self._login(ok)
                 if route == "/api/v1/auth/oidc-auth/login":
                     if not isinstance(body, dict) or not {"identityId", "jwt"} <= set(body):
-                        return self._error(422, "ValidationFailure", [{"message": "Required", "path": ["jwt"]}])
+                        return self._error(
+                            422, "ValidationFailure", [{"message": "Required", "path": ["jwt"]}]
+                        )
                     return self._login(body["identityId"] == double.identity_id and body["jwt"] == double.jwt)
                 if route == "/api/v1/auth/token/renew":
                     token = (body or {}).get("accessToken")
@@ -207,8 +253,9 @@ class InfisicalDouble:
                 now = time.time()
                 with double.lock:
                     if now < double.locked_until:
-                        return self._error(401, "UnauthorizedError",
-                                           "Invalid credentials: identity locked for 300 seconds")
+                        return self._error(
+                            401, "UnauthorizedError", "Invalid credentials: identity locked for 300 seconds"
+                        )
                     if not ok:
                         double.failed_logins += 1
                         if double.failed_logins >= 3:
@@ -217,10 +264,17 @@ class InfisicalDouble:
                     double.failed_logins = 0
                     token = "at-" + pysecrets.token_hex(16)
                     double.tokens[token] = now + 7200
-                self._send(200, {"accessToken": token, "expiresIn": 7200, "accessTokenMaxTTL": 43200,
-                                 "tokenType": "Bearer"})
+                self._send(
+                    200,
+                    {
+                        "accessToken": token,
+                        "expiresIn": 7200,
+                        "accessTokenMaxTTL": 43200,
+                        "tokenType": "Bearer",
+                    },
+                )
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parsed = urlparse(self.path)
                 params = {k: v[0] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}
                 double.log.append(("GET", parsed.path, params))
@@ -237,7 +291,9 @@ class InfisicalDouble:
                 if double.tokens.get(token, 0.0) < time.time():
                     return self._error(403, "TokenError", "Your token has expired. Please re-authenticate.")
                 problems = [
-                    {"message": "Required", "path": [p]} for p in ("projectId", "environment") if not params.get(p)
+                    {"message": "Required", "path": [p]}
+                    for p in ("projectId", "environment")
+                    if not params.get(p)
                 ]
                 for flag in ("expandSecretReferences", "include_imports", "recursive", "viewSecretValue"):
                     if flag in params and params[flag] not in ("true", "false"):
@@ -250,13 +306,19 @@ class InfisicalDouble:
                 if env not in double.environments:
                     return self._error(404, "NotFound", f"Environment with slug '{env}' in project not found")
                 if (env, path) not in double.folders:
-                    return self._error(404, "NotFound", f"Folder with path '{path}' in environment '{env}' not found")
+                    return self._error(
+                        404, "NotFound", f"Folder with path '{path}' in environment '{env}' not found"
+                    )
                 expand = params.get("expandSecretReferences") == "true"
                 body: dict[str, Any] = {"secrets": double._rows(env, path, expand)}
                 if params.get("include_imports") == "true":
                     body["imports"] = [
-                        {"secretPath": p, "environment": e, "folderId": f"{e}{p}",
-                         "secrets": double._rows(e, p, expand)}
+                        {
+                            "secretPath": p,
+                            "environment": e,
+                            "folderId": f"{e}{p}",
+                            "secrets": double._rows(e, p, expand),
+                        }
                         for e, p in double.imports.get((env, path), [])
                     ]
                 self._send(200, body)
