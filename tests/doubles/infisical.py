@@ -161,6 +161,7 @@ class InfisicalDouble:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # one reply is two writes; avoid 40 ms delayed-ACK stalls
 
             def log_message(self, *args: Any) -> None:
                 pass
