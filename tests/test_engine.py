@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,11 +138,17 @@ def test_adoption_imports_without_creating(engine: Engine) -> None:
     assert "cloudflare:index/queue:Queue" in {t for t, _ in created}  # not adopted: created fresh
 
 
-def test_state_holds_no_plaintext_secret_or_credential(engine: Engine) -> None:
-    engine.up("dev")
-    engine.up("staging")
-    engine.up("prod", env={"FENOD_DEPLOY_APPROVED": "prod"})
+def test_state_and_output_hold_no_plaintext_secret_or_credential(engine: Engine) -> None:
+    logs = [
+        engine.up("dev"),
+        engine.up("staging"),
+        engine.up("prod", env={"FENOD_DEPLOY_APPROVED": "prod"}),
+        engine.preview("prod", "--diff"),
+    ]
     canaries = [*CREDENTIAL_CANARIES, *secret_canaries(), PASSPHRASE, CF_TOKEN]
+    for log in logs:
+        for canary in canaries:
+            assert canary not in log.stdout + log.stderr, canary
     for stack in ("dev", "staging", "prod"):
         exported = engine.export(stack)
         for canary in canaries:
@@ -191,3 +198,20 @@ def test_interrupted_up_recovers_without_duplicates(engine: Engine, infisical: I
         "fenod-server-dev",
     ]
     engine.preview("dev", "--expect-no-changes")
+
+
+def test_install_pulumi_is_idempotent(engine: Engine) -> None:
+    binary = TOOLS_BIN / "pulumi"
+    before = binary.stat().st_mtime_ns
+    env = {k: v for k, v in os.environ.items() if k != "FENOD_FORCE_BUILD"}
+    env["PATH"] = "/usr/bin:/bin:" + str(Path(sys.executable).parent)  # no other pulumi on PATH
+    r = subprocess.run(
+        [str(TOOLS_BIN.parent.parent / "scripts" / "install-pulumi")],
+        capture_output=True,
+        text=True,
+        env={**env, "PATH": env["PATH"] + ":/usr/local/go/bin"},
+        timeout=120,
+        check=True,
+    )
+    assert "already built" in r.stderr
+    assert binary.stat().st_mtime_ns == before

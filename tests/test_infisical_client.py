@@ -216,3 +216,26 @@ def test_client_refuses_to_be_pickled(infisical: InfisicalDouble) -> None:
 
     with client(infisical) as c, pytest.raises(TypeError):
         pickle.dumps(c)
+
+
+def test_oidc_jwt_from_github_actions_endpoint(infisical: InfisicalDouble) -> None:
+    creds = Credentials(
+        "oidc",
+        identity_id="ident-1",
+        github_oidc_url=f"{infisical.url}/_actions/idtoken?x=1",
+        github_oidc_token=infisical.actions_request_token,
+        audience="infisical",
+    )
+    with client(infisical, creds) as c:
+        assert "BETTER_AUTH_SECRET" in c.list_secrets("proj-1", "dev", "/")
+    assert infisical.count("/_actions/idtoken") == 1
+    params = next(p for _, r, p in infisical.log if r == "/_actions/idtoken")
+    assert params["audience"] == "infisical"
+    bad = Credentials(
+        "oidc",
+        identity_id="ident-1",
+        github_oidc_url=f"{infisical.url}/_actions/idtoken",
+        github_oidc_token="wrong",
+    )
+    with client(infisical, bad) as c, pytest.raises(InfisicalAuthError, match="GitHub Actions"):
+        c.list_secrets("proj-1", "dev", "/")

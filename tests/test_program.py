@@ -193,3 +193,12 @@ def test_no_credential_in_registered_inputs_or_pickled_provider() -> None:
         assert len(pickled) < 2048
         for canary in CREDENTIAL_CANARIES:
             assert canary.encode() not in pickled
+
+
+def test_missing_worker_script_is_refused(tmp_path: Any) -> None:
+    from tests.projects import make_project
+
+    project = make_project(tmp_path / "app")
+    (project / "workers" / "server" / "index.js").unlink()
+    with pytest.raises(pulumi.RunError, match=r"file 'workers/server/index\.js' does not exist"):
+        run_program(project, "dev", base_config())

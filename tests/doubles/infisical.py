@@ -63,6 +63,7 @@ class InfisicalDouble:
         self.client_id, self.client_secret = client_id, client_secret
         self.identity_id, self.jwt, self.static_token = identity_id, jwt, static_token
         self.latency = latency
+        self.actions_request_token = "actions-request-token"
         self.environments = {"dev", "staging", "prod"}
         self.folders: dict[tuple[str, str], dict[str, Row]] = {}
         self.imports: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -283,6 +284,12 @@ class InfisicalDouble:
                     time.sleep(double.latency)
                 if self._fault(parsed.path):
                     return
+                if parsed.path == "/_actions/idtoken":  # GitHub Actions' OIDC token endpoint, for CI tests
+                    if self.headers.get("Authorization", "") != f"bearer {double.actions_request_token}":
+                        return self._error(401, "Unauthorized", "bad request token")
+                    return self._send(
+                        200, {"count": 1, "value": double.jwt, "audience": params.get("audience")}
+                    )
                 if parsed.path != "/api/v4/secrets":
                     return self._error(404, "NotFound", f"Route GET:{parsed.path} not found")
                 auth = self.headers.get("Authorization", "")
