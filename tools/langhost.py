@@ -18,16 +18,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-from concurrent import futures
 from pathlib import Path
-from threading import Event
 from typing import Any
 
-import grpc
 from google.protobuf import empty_pb2, json_format
+from plugin_server import serve
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 EXEC = Path(__file__).resolve().parent.parent / ".tools" / "bin" / "pulumi-language-python-exec"
@@ -125,16 +122,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
 def main() -> None:
     engine = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageHost(engine), server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    sys.stdout.write(f"{port}\n")
-    sys.stdout.flush()
-    # The engine stops plugins with SIGINT/SIGTERM when it is done: exit quietly.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: os._exit(0))
-    Event().wait()
+    serve(language_pb2_grpc.add_LanguageRuntimeServicer_to_server, LanguageHost(engine), workers=4)
 
 
 if __name__ == "__main__":

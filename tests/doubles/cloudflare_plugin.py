@@ -22,17 +22,15 @@ import hashlib
 import json
 import os
 import secrets
-import signal
-import sys
 import uuid
-from concurrent import futures
 from contextlib import contextmanager
 from pathlib import Path
-from threading import Event, Lock
+from threading import Lock
 from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
+from plugin_server import serve
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -273,16 +271,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
 
 def main() -> None:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    provider_pb2_grpc.add_ResourceProviderServicer_to_server(Provider(), server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    sys.stdout.write(f"{port}\n")
-    sys.stdout.flush()
-    # The engine stops plugins with SIGINT/SIGTERM when it is done: exit quietly.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: os._exit(0))
-    Event().wait()
+    serve(provider_pb2_grpc.add_ResourceProviderServicer_to_server, Provider(), workers=8)
 
 
 if __name__ == "__main__":
