@@ -189,7 +189,6 @@ class InfisicalClient:
             headers={"User-Agent": "fenod-infra"},
         )
         self._token: str | None = credentials.token or None
-        self.requests = 0
 
     def __enter__(self) -> InfisicalClient:
         return self
@@ -298,7 +297,6 @@ class InfisicalClient:
         """One logical request with bounded retries for transient failures only."""
 
         def attempt() -> httpx.Response:
-            self.requests += 1
             try:
                 response = self._http.request(method, route, **kwargs)
             except httpx.TransportError as e:

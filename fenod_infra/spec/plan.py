@@ -10,7 +10,7 @@ Pulumi layer only translates this plan into resources.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fenod_infra.spec.adopt import Adoption, check_adoption
 from fenod_infra.spec.app import App, PublicUrl, StageVar, Worker
@@ -95,7 +95,6 @@ class DeploymentPlan:
     secret_groups: tuple[SecretGroup, ...]
     infisical: InfisicalConfig | None
     secrets_mode: str
-    problems: tuple[Problem, ...] = field(default=())
 
     def store(self, kind: str, logical: str) -> ResourcePlan:
         return next(s for s in self.stores if s.kind == kind and s.logical == logical)
