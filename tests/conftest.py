@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.doubles.infisical import InfisicalDouble
+
+if TYPE_CHECKING:
+    from tests.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +84,15 @@ def infisical_env(infisical: InfisicalDouble, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", CANARY_CLIENT_SECRET)
     monkeypatch.setenv("INFISICAL_HOST", infisical.url)
     return infisical
+
+
+@pytest.fixture
+def engine(tmp_path: Path, infisical: InfisicalDouble) -> Iterator[Engine]:
+    """A throw-away project on the real Pulumi engine (file backend, stand-in plugin, Infisical double)."""
+    from tests.engine import Engine, pulumi_binary
+
+    if pulumi_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("the Pulumi engine was not built: run scripts/install-pulumi")
+        pytest.skip("run scripts/install-pulumi to build the Pulumi engine")
+    yield Engine(tmp_path, infisical.url)

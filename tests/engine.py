@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,12 @@ CF_TOKEN = "canary-cloudflare-token-0a9f"
 
 
 def pulumi_binary() -> Path | None:
+    """.tools/bin/pulumi (scripts/install-pulumi), else a normally installed pulumi on PATH."""
     candidate = TOOLS_BIN / "pulumi"
-    return candidate if candidate.exists() else None
+    if candidate.exists():
+        return candidate
+    found = shutil.which("pulumi")
+    return Path(found) if found else None
 
 
 @dataclass
@@ -72,7 +77,7 @@ class Engine:
         self, *args: str, check: bool = True, env: dict[str, str] | None = None, timeout: float = 300
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [str(TOOLS_BIN / "pulumi"), *args, "--non-interactive"],
+            [str(pulumi_binary()), *args, "--non-interactive"],
             cwd=self.project,
             env={**self.env(), **(env or {})},
             capture_output=True,

@@ -16,6 +16,7 @@ def make_project(dest: Path, extra: dict[str, dict[str, Any]] | None = None) -> 
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "__main__.py", dest / "__main__.py")
     shutil.copy(ROOT / "Pulumi.yaml", dest / "Pulumi.yaml")
+    shutil.copy(ROOT / "Makefile", dest / "Makefile")
     shutil.copytree(ROOT / "workers", dest / "workers", dirs_exist_ok=True)
     yaml = YAML()
     for stage in ("dev", "staging", "prod"):
@@ -31,3 +32,16 @@ def make_project(dest: Path, extra: dict[str, dict[str, Any]] | None = None) -> 
         with (dest / f"Pulumi.{stage}.yaml").open("w") as f:
             yaml.dump({"config": config}, f)
     return dest
+
+
+def set_config(project: Path, stage: str, key: str, value: Any) -> None:
+    """Set (or, with value None, delete) one key in a stack file, round-trip."""
+    path = project / f"Pulumi.{stage}.yaml"
+    yaml = YAML()
+    doc = yaml.load(path.read_text())
+    if value is None:
+        doc["config"].pop(key, None)
+    else:
+        doc["config"][key] = value
+    with path.open("w") as f:
+        yaml.dump(doc, f)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,7 @@ D1 = "cloudflare:index/d1Database:D1Database"
 R2 = "cloudflare:index/r2Bucket:R2Bucket"
 KV = "cloudflare:index/workersKvNamespace:WorkersKvNamespace"
 SCRIPT = "cloudflare:index/workersScript:WorkersScript"
-
-
-@pytest.fixture
-def engine(tmp_path: Path, infisical: InfisicalDouble) -> Iterator[Engine]:
-    if pulumi_binary() is None:
-        if os.environ.get("CI"):
-            pytest.fail("the Pulumi engine was not built: run scripts/install-pulumi")
-        pytest.skip("run scripts/install-pulumi to build the Pulumi engine")
-    yield Engine(tmp_path, infisical.url)
+QUEUE = "cloudflare:index/queue:Queue"
 
 
 def steps(result: Any) -> dict[str, str]:
@@ -170,11 +162,65 @@ def test_secret_config_reaches_provider_decrypted_and_is_stored_encrypted(engine
     assert engine.account()["configured_token_sha256"] == hashlib.sha256(CF_TOKEN.encode()).hexdigest()
 
 
-def test_interrupted_up_recovers_without_duplicates(engine: Engine, infisical: InfisicalDouble) -> None:
+ADOPTABLE = {  # type -> (fenod:adopt kind, name field, import id from (account row id))
+    D1: ("d1", "name", lambda rid: f"{ACCOUNT}/{rid}"),
+    R2: ("r2", "name", lambda rid: f"{ACCOUNT}/{rid}/default"),
+    KV: ("kv", "title", lambda rid: f"{ACCOUNT}/{rid}"),
+    QUEUE: ("queue", "queueName", lambda rid: f"{ACCOUNT}/{rid}"),
+    SCRIPT: ("worker", "scriptName", lambda rid: f"{ACCOUNT}/{rid}"),
+}
+
+
+def recover(engine: Engine) -> list[str]:
+    """The README's recovery for an interrupted up; returns the logical names it had to adopt."""
+    up = ("up", "-s", "dev", "--yes", "--skip-preview")
+    checkpoint = engine.root / "state" / ".pulumi" / "stacks" / "fenod-app" / "dev.json"
+    try:
+        json.loads(checkpoint.read_text())
+    except ValueError:  # killed while the file backend rewrote it: restore its own backup
+        shutil.copy(checkpoint.with_name("dev.json.bak"), checkpoint)
+    if engine.pulumi(*up, check=False).returncode == 0:
+        return []
+    engine.pulumi("cancel", "-s", "dev", "--yes", check=False)  # the killed run's lock
+    engine.pulumi("refresh", "-s", "dev", "--yes", "--clear-pending-creates")
+    if engine.pulumi(*up, check=False).returncode == 0:
+        return []
+    # Created in Cloudflare but never recorded by Pulumi: adopt each, as a user would from the dashboard.
+    recorded = {r.get("id") for r in json.loads(engine.export("dev"))["deployment"].get("resources") or []}
+    adopted = []
+    for typ, (kind, field, import_id) in ADOPTABLE.items():
+        for rid, row in engine.account()["resources"].get(typ, {}).items():
+            if rid not in recorded:
+                logical = row[field].removeprefix("fenod-").removesuffix("-dev")
+                fenod(engine, "adopt", "-s", "dev", kind, logical, import_id(rid))
+                adopted.append(f"{kind}:{logical}")
+    assert adopted, "up failed but nothing was left to adopt"
+    engine.pulumi(*up)
+    for entry in adopted:
+        kind, logical = entry.split(":")
+        fenod(engine, "adopt", "-s", "dev", kind, logical, "--remove")
+    engine.pulumi(*up)
+    return adopted
+
+
+def fenod(engine: Engine, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "fenod_infra", "--project-dir", str(engine.project), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("kill_after", [1, 4])
+def test_interrupted_up_recovers_without_duplicates(
+    engine: Engine, infisical: InfisicalDouble, kill_after: int
+) -> None:
     engine.init("dev")
     infisical.latency = 0.4  # slow the secrets reads so the kill lands mid-deployment
     proc = subprocess.Popen(
-        [str(TOOLS_BIN / "pulumi"), "up", "-s", "dev", "--yes", "--skip-preview", "--non-interactive"],
+        [str(pulumi_binary()), "up", "-s", "dev", "--yes", "--skip-preview", "--non-interactive"],
         cwd=engine.project,
         env=engine.env(),
         stdout=subprocess.DEVNULL,
@@ -182,21 +228,24 @@ def test_interrupted_up_recovers_without_duplicates(engine: Engine, infisical: I
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while not engine.account()["resources"] and time.monotonic() < deadline:
-        time.sleep(0.05)
+    created = lambda: sum(1 for op in engine.account()["ops"] if op[0] == "create")  # noqa: E731
+    while created() < kill_after and time.monotonic() < deadline:
+        time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    assert created() < 10, "the kill came too late to interrupt anything"
     infisical.latency = 0.0
-    if engine.up("dev", check=False).returncode != 0:
-        engine.pulumi("cancel", "-s", "dev", "--yes", check=False)
-        engine.pulumi("refresh", "-s", "dev", "--yes", "--clear-pending-creates", check=False)
-        engine.up("dev")
+    recover(engine)
     account = engine.account()["resources"]
+    for typ, (_kind, field, _id) in ADOPTABLE.items():
+        values = [r[field] for r in account[typ].values()]
+        assert len(values) == len(set(values)), f"duplicate {typ}: {values}"
     assert sorted(r["name"] for r in account[D1].values()) == ["fenod-main-dev"]
     assert sorted(r["scriptName"] for r in account[SCRIPT].values()) == [
         "fenod-email-worker-dev",
         "fenod-server-dev",
     ]
+    assert len(account["cloudflare:index/queueConsumer:QueueConsumer"]) == 1
     engine.preview("dev", "--expect-no-changes")
 
 

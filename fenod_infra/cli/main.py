@@ -34,6 +34,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
 
+    adopt = sub.add_parser("adopt", help="add (or --remove) a fenod:adopt entry in a stack file")
+    adopt.add_argument("--stack", "-s", required=True)
+    adopt.add_argument("kind", help="d1, r2, kv, queue, worker or domain")
+    adopt.add_argument("logical", help="logical name in __main__.py (a hostname for domains)")
+    adopt.add_argument("import_id", nargs="?", help="Cloudflare import id, e.g. <account_id>/<database_id>")
+    adopt.add_argument("--name", default=None, help="legacy physical name to keep")
+    adopt.add_argument("--remove", action="store_true", help="remove the entry once the import has landed")
+
+    promote = sub.add_parser("promote", help="gate, then deploy the source stage's commit to the target")
+    promote.add_argument("--from", dest="source", default="staging")
+    promote.add_argument("--to", dest="target", default="prod")
+    promote.add_argument("--dry-run", action="store_true", help="run and report the gates only")
+
     types = sub.add_parser("types", help="print the TypeScript Env interface of each Worker")
     types.add_argument("--stack", "-s", default="dev")
     return p
@@ -55,6 +68,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_command(
                 project_dir, args.stack, cmd, path=args.path, worker=args.worker, dotenv=args.dotenv
             )
+        if args.command == "adopt":
+            from fenod_infra.cli.adopt import adopt
+
+            print(
+                adopt(
+                    project_dir, args.stack, args.kind, args.logical, args.import_id, args.name, args.remove
+                )
+            )
+            return 0
+        if args.command == "promote":
+            from fenod_infra.cli.promote import promote_command
+
+            return promote_command(project_dir, args.source, args.target, args.dry_run)
         if args.command == "types":
             from fenod_infra.cli.types import types
 
@@ -75,10 +101,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from fenod_infra.secrets.credentials import CredentialsError
 
     errors: list[type[BaseException]] = [InfisicalError, CredentialsError]
-    try:
-        import pulumi
+    import pulumi
+    from pulumi import automation
 
-        errors.append(pulumi.RunError)
-    except ImportError:  # pragma: no cover - pulumi is a dependency
-        pass
+    errors += [pulumi.RunError, automation.CommandError]
     return tuple(errors)

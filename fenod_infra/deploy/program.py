@@ -59,12 +59,12 @@ def deploy(app_factory: Callable[[], App]) -> DeploymentPlan:
 
     register(plan, project_dir)
     pulumi.export("stage", plan.stage.value)
-    pulumi.export("gitCommit", _git_commit(project_dir))
+    pulumi.export("gitCommit", git_commit(project_dir))
     pulumi.export("topology", topology(plan, project_dir))
     return plan
 
 
-def _git_commit(project_dir: Path) -> str:
+def git_commit(project_dir: Path) -> str:
     """The commit being deployed; CI may pass it explicitly (shallow clones, detached trees)."""
     explicit = os.environ.get("FENOD_GIT_COMMIT") or os.environ.get("GITHUB_SHA")
     if explicit:

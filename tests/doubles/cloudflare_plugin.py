@@ -7,7 +7,8 @@ Cloudflare does (UUIDs for D1, 32-hex for KV/Queues/domains, names for R2 and
 Workers), and is strict where Cloudflare is:
 
 * a missing required input (account id, name, script content, hostname) fails ``Check``;
-* creating a name that already exists in the account fails, as the API does;
+* creating a name that already exists in the account fails, as the API does (and a second
+  consumer for the same queue and Worker);
 * a Worker binding must point at a database, namespace, bucket or queue that exists;
 * ``Read`` accepts pulumi-cloudflare's import ids (``<account_id>/<id>`` ...), so adoption is real;
 * renaming a D1 database or R2 bucket is a replacement.
@@ -85,6 +86,7 @@ KINDS: dict[str, dict[str, Any]] = {
         "required": ["accountId", "queueId", "type"],
         "id": lambda p: _hex(),
         "replace": ["queueId"],
+        "unique": ["queueId", "scriptName"],  # one consumer per (queue, Worker), as Cloudflare enforces
     },
     P + "workersCustomDomain:WorkersCustomDomain": {
         "name": "hostname",
@@ -130,13 +132,11 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _find_by_name(data: dict[str, Any], typ: str, props: dict[str, Any]) -> str | None:
-    field = KINDS[typ]["name"]
+    """The existing resource a create would collide with (Cloudflare refuses duplicates)."""
+    unique = KINDS[typ].get("unique") or ([KINDS[typ]["name"]] if KINDS[typ]["name"] else [])
     for rid, existing in data["resources"].get(typ, {}).items():
-        if (
-            field
-            and existing.get(field) == props.get(field)
-            and existing.get("accountId") == props.get("accountId")
-        ):
+        same = all(existing.get(f) == props.get(f) for f in unique)
+        if unique and same and existing.get("accountId") == props.get("accountId"):
             return str(rid)
     return None
 
@@ -186,6 +186,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         token = _dict(request.args).get("apiToken") or request.variables.get("cloudflare:config:apiToken", "")
         if isinstance(token, dict):  # a secret arrives wrapped in Pulumi's secret signature
             token = token.get("value", "")
+        token = token or os.environ.get("CLOUDFLARE_API_TOKEN", "")  # the real provider's fallback
         with account() as data:
             data["configured_token_sha256"] = hashlib.sha256(token.encode()).hexdigest() if token else None
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False)
@@ -221,10 +222,11 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         props = _clean(_dict(request.properties))
         kind = KINDS[request.type]
         with account() as data:
-            if kind["name"] and _find_by_name(data, request.type, props):
+            if _find_by_name(data, request.type, props):
+                label = props.get(kind["name"]) if kind["name"] else props.get("scriptName")
                 context.abort(
                     grpc.StatusCode.ALREADY_EXISTS,
-                    f"{request.type.split(':')[-1]} {props[kind['name']]!r} already exists in the account",
+                    f"{request.type.split(':')[-1]} {label!r} already exists in the account",
                 )
             errors = _binding_errors(data, props)
             if errors:
