@@ -171,14 +171,27 @@ ADOPTABLE = {  # type -> (fenod:adopt kind, name field, import id from (account 
 }
 
 
+def repair_file_backend(checkpoint: Path) -> None:
+    """A kill during a file-backend write can truncate the checkpoint or its ``.attrs`` sidecar."""
+
+    def valid(path: Path) -> bool:
+        try:
+            json.loads(path.read_text())
+        except ValueError:
+            return False
+        return True
+
+    attrs = checkpoint.with_name(checkpoint.name + ".attrs")
+    if attrs.exists() and not valid(attrs):
+        attrs.unlink()  # metadata only; the blob store falls back to defaults
+    if not valid(checkpoint):
+        shutil.copy(checkpoint.with_name(checkpoint.name + ".bak"), checkpoint)
+
+
 def recover(engine: Engine) -> list[str]:
     """The README's recovery for an interrupted up; returns the logical names it had to adopt."""
     up = ("up", "-s", "dev", "--yes", "--skip-preview")
-    checkpoint = engine.root / "state" / ".pulumi" / "stacks" / "fenod-app" / "dev.json"
-    try:
-        json.loads(checkpoint.read_text())
-    except ValueError:  # killed while the file backend rewrote it: restore its own backup
-        shutil.copy(checkpoint.with_name("dev.json.bak"), checkpoint)
+    repair_file_backend(engine.root / "state" / ".pulumi" / "stacks" / "fenod-app" / "dev.json")
     if engine.pulumi(*up, check=False).returncode == 0:
         return []
     engine.pulumi("cancel", "-s", "dev", "--yes", check=False)  # the killed run's lock

@@ -164,3 +164,24 @@ def test_plan_cli_text_and_json(project: Path) -> None:
         and "use one of: dev, staging, prod" in bad.stderr
         and "Traceback" not in bad.stderr
     )
+
+
+def test_adopt_edits_round_trip_and_refuses_bad_entries(project: Path) -> None:
+    stack = project / "Pulumi.prod.yaml"
+    stack.write_text("# prod stack: keep this comment\n" + stack.read_text())
+    original = stack.read_text()
+    d1 = "0123456789abcdef0123456789abcdef/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    r = fenod(project, "adopt", "-s", "prod", "d1", "main", d1, "--name", "legacy-db")
+    assert r.returncode == 0, r.stderr
+    text = stack.read_text()
+    assert text.startswith("# prod stack: keep this comment\n") and f"id: {d1}" in text
+    plan = json.loads(fenod(project, "plan", "-s", "prod", "--json").stdout)
+    d1_row = next(x for x in plan["resources"] if x["logical"] == "d1-main")
+    assert d1_row["import_id"] == d1 and d1_row["physical"] == "legacy-db"
+    for bad in (["d1", "ghost", d1], ["d1", "main", "not-an-id"], ["bucket", "x", "y"]):
+        before = stack.read_text()
+        r = fenod(project, "adopt", "-s", "prod", *bad)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert stack.read_text() == before
+    assert fenod(project, "adopt", "-s", "prod", "d1", "main", "--remove").returncode == 0
+    assert stack.read_text() == original

@@ -16,8 +16,10 @@ packing, linking, templates, policy packs, debugging.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +31,14 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 EXEC = Path(__file__).resolve().parent.parent / ".tools" / "bin" / "pulumi-language-python-exec"
 USER_ACTIONABLE = 32
+
+
+def _die_with_parent() -> None:
+    """Linux: the program gets SIGKILL if this host dies (e.g. the engine was killed)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def _options(info: Any) -> dict[str, Any]:
@@ -109,7 +119,9 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             program_path,
             *request.args,
         ]
-        code = subprocess.run(args, env=env, cwd=request.pwd or root, check=False).returncode
+        code = subprocess.run(
+            args, env=env, cwd=request.pwd or root, check=False, preexec_fn=_die_with_parent
+        ).returncode
         if code == 0:
             return language_pb2.RunResponse()
         if code == USER_ACTIONABLE:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent import futures
 from threading import Event
@@ -27,4 +29,12 @@ def serve(add_servicer: Callable[[Any, grpc.Server], None], servicer: Any, worke
     # The engine stops plugins with SIGINT/SIGTERM when it is done: exit quietly.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: os._exit(0))
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     Event().wait()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A killed engine cannot stop its plugins; they must notice the orphaning and go."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)

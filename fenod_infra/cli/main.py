@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     promote.add_argument("--to", dest="target", default="prod")
     promote.add_argument("--dry-run", action="store_true", help="run and report the gates only")
 
+    dev = sub.add_parser("dev", help="run the stage's Workers locally in Miniflare with their secrets")
+    dev.add_argument("--stack", "-s", default="dev")
+    dev.add_argument("--port", type=int, default=8787)
+
     types = sub.add_parser("types", help="print the TypeScript Env interface of each Worker")
     types.add_argument("--stack", "-s", default="dev")
     return p
@@ -81,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from fenod_infra.cli.promote import promote_command
 
             return promote_command(project_dir, args.source, args.target, args.dry_run)
+        if args.command == "dev":
+            from fenod_infra.cli.dev import dev_command
+
+            return dev_command(project_dir, args.stack, args.port)
         if args.command == "types":
             from fenod_infra.cli.types import types
 

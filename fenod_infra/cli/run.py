@@ -25,39 +25,51 @@ from fenod_infra.spec.plan import DeploymentPlan
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def _worker_sources(plan: DeploymentPlan, worker: str) -> dict[str, list[str]]:
-    w = next((w for w in plan.workers if w.resource.logical == worker), None)
-    if w is None:
-        names = ", ".join(x.resource.logical for x in plan.workers)
-        raise SpecError([Problem("--worker", f"unknown worker {worker!r} (declared: {names})")])
-    by_path: dict[str, list[str]] = {}
-    for b in w.bindings:
-        if b.secret is not None and not b.sandboxed:
-            by_path.setdefault(b.secret.path, []).append(b.secret.key)
-    return by_path
+def _client(plan: DeploymentPlan) -> InfisicalClient:
+    if plan.infisical is None:
+        raise SpecError([Problem("fenod:infisical", "required to fetch secrets")])
+    return InfisicalClient(
+        site_url_from_env(plan.infisical.site_url), credentials_from_env(plan.infisical.auth)
+    )
+
+
+def fetch_worker_secrets(plan: DeploymentPlan, workers: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """Each Worker's declared (non-sandboxed) secrets: one login, one list per (environment, path)."""
+    known = [w.resource.logical for w in plan.workers]
+    for name in workers or []:
+        if name not in known:
+            raise SpecError([Problem("--worker", f"unknown worker {name!r} (declared: {', '.join(known)})")])
+    sources = {
+        w.resource.logical: [b.secret for b in w.bindings if b.secret is not None and not b.sandboxed]
+        for w in plan.workers
+        if workers is None or w.resource.logical in workers
+    }
+    keys_by_group: dict[tuple[str, str], set[str]] = {}
+    for secrets in sources.values():
+        for src in secrets:
+            keys_by_group.setdefault(src.group, set()).add(src.key)
+    if not keys_by_group:
+        return {w: {} for w in sources}
+    assert plan.infisical is not None
+    with _client(plan) as client:
+        folders = {
+            group: client.fetch(plan.infisical.project_id, group[0], group[1], keys)
+            for group, keys in sorted(keys_by_group.items())
+        }
+    return {w: {s.key: folders[s.group][s.key].value for s in secrets} for w, secrets in sources.items()}
 
 
 def fetch_env(plan: DeploymentPlan, path: str | None, worker: str | None) -> dict[str, str]:
     """The variables to inject: one worker's declared keys, or every secret at ``path``."""
-    if plan.infisical is None:
-        raise SpecError([Problem("fenod:infisical", "required to fetch secrets")])
     if path is not None and worker is not None:
         raise SpecError([Problem("--path", "give --path or --worker, not both")])
-    environment = plan.infisical.environment or plan.stage.value
-    site = site_url_from_env(plan.infisical.site_url)
-    with InfisicalClient(site, credentials_from_env(plan.infisical.auth)) as client:
-        if worker is not None:
-            values: dict[str, str] = {}
-            for p, keys in _worker_sources(plan, worker).items():
-                values.update(
-                    {
-                        k: v.value
-                        for k, v in client.fetch(plan.infisical.project_id, environment, p, keys).items()
-                    }
-                )
-            return values
+    if worker is not None:
+        return fetch_worker_secrets(plan, [worker])[worker]
+    with _client(plan) as client:
+        assert plan.infisical is not None
+        environment = plan.infisical.environment or plan.stage.value
         listed = client.list_secrets(plan.infisical.project_id, environment, path or "/")
-        return {k: v.value for k, v in listed.items()}
+    return {k: v.value for k, v in listed.items()}
 
 
 def _dotenv_line(key: str, value: str) -> str:
@@ -84,12 +96,24 @@ def dotenv_file(path: Path | None, values: dict[str, str]) -> Iterator[None]:
             path.unlink()
 
 
-def run_child(cmd: list[str], env: dict[str, str]) -> int:
-    """Run ``cmd``, forwarding signals; return its exit code (128+N if killed by signal N)."""
+def run_child(
+    cmd: list[str], env: dict[str, str], stdin_data: str | None = None, cwd: Path | None = None
+) -> int:
+    """Run ``cmd``, forwarding signals; return its exit code (128+N if killed by signal N).
+
+    ``stdin_data`` is written to the child's stdin and closed: how secrets reach a child
+    without a file or an environment variable.
+    """
     try:
-        child = subprocess.Popen(cmd, env=env)
+        child = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdin=subprocess.PIPE if stdin_data is not None else None, text=True
+        )
     except FileNotFoundError:
         raise SpecError([Problem("command", f"{cmd[0]!r} not found")]) from None
+    if stdin_data is not None:
+        assert child.stdin is not None
+        child.stdin.write(stdin_data)
+        child.stdin.close()
     previous = {}
 
     def forward(signum: int, _frame: FrameType | None) -> None:

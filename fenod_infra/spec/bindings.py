@@ -34,15 +34,21 @@ class BindingKindInfo:
     """Attribute of the store's Pulumi resource whose value goes into ``field``."""
     ts_type: str
     """Type of ``env.<NAME>`` inside the Worker."""
+    miniflare: str
+    """Miniflare option that declares this binding locally (``fenod-infra dev`` and runtime tests)."""
 
 
 BINDING_KINDS: dict[BindingKind, BindingKindInfo] = {
-    BindingKind.D1: BindingKindInfo("d1", "id", "d1", "id", "D1Database"),
-    BindingKind.R2: BindingKindInfo("r2_bucket", "bucket_name", "r2", "name", "R2Bucket"),
-    BindingKind.KV: BindingKindInfo("kv_namespace", "namespace_id", "kv", "id", "KVNamespace"),
-    BindingKind.QUEUE: BindingKindInfo("queue", "queue_name", "queue", "queue_name", "Queue"),
-    BindingKind.PLAIN: BindingKindInfo("plain_text", "text", None, None, "string"),
-    BindingKind.SECRET: BindingKindInfo("secret_text", "text", None, None, "string"),
+    BindingKind.D1: BindingKindInfo("d1", "id", "d1", "id", "D1Database", "d1Databases"),
+    BindingKind.R2: BindingKindInfo("r2_bucket", "bucket_name", "r2", "name", "R2Bucket", "r2Buckets"),
+    BindingKind.KV: BindingKindInfo(
+        "kv_namespace", "namespace_id", "kv", "id", "KVNamespace", "kvNamespaces"
+    ),
+    BindingKind.QUEUE: BindingKindInfo(
+        "queue", "queue_name", "queue", "queue_name", "Queue", "queueProducers"
+    ),
+    BindingKind.PLAIN: BindingKindInfo("plain_text", "text", None, None, "string", "bindings"),
+    BindingKind.SECRET: BindingKindInfo("secret_text", "text", None, None, "string", "bindings"),
 }
 
 BINDING_FOR_STORE: dict[str, BindingKind] = {
