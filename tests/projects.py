@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,8 @@ def set_config(project: Path, stage: str, key: str, value: Any) -> None:
         doc["config"][key] = value
     with path.open("w") as f:
         yaml.dump(doc, f)
+
+
+def fenod_cmd(project: Path, *args: str) -> list[str]:
+    """The `fenod-infra` command line for a project, run with this interpreter."""
+    return [sys.executable, "-m", "fenod_infra", "--project-dir", str(project), *args]

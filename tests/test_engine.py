@@ -22,6 +22,7 @@ import pytest
 from tests.conftest import ACCOUNT, CREDENTIAL_CANARIES, secret_canaries
 from tests.doubles.infisical import InfisicalDouble
 from tests.engine import CF_TOKEN, PASSPHRASE, TOOLS_BIN, Engine, pulumi_binary
+from tests.projects import fenod_cmd
 
 pytestmark = pytest.mark.engine
 
@@ -218,7 +219,7 @@ def recover(engine: Engine) -> list[str]:
 
 def fenod(engine: Engine, *args: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "fenod_infra", "--project-dir", str(engine.project), *args],
+        fenod_cmd(engine.project, *args),
         check=True,
         capture_output=True,
         text=True,

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import secret_canaries
 from tests.doubles.infisical import InfisicalDouble
 from tests.engine import CF_TOKEN, Engine
-from tests.projects import set_config
+from tests.projects import fenod_cmd, set_config
 
 pytestmark = pytest.mark.engine
 
@@ -22,7 +22,7 @@ def promote(
     engine: Engine, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "fenod_infra", "--project-dir", str(engine.project), "promote", *args],
+        fenod_cmd(engine.project, "promote", *args),
         env={**engine.env(), **(env or {})},
         capture_output=True,
         text=True,
@@ -108,24 +108,18 @@ def test_gate5_replacing_prod_database_is_blocked(staged: Engine) -> None:
 def test_make_deploy_staging_and_the_secrets_variant(engine: Engine, infisical: InfisicalDouble) -> None:
     env = {**engine.env(), "PREDEPLOY": "0", "FENOD": f"{sys.executable} -m fenod_infra"}
     engine.init("staging")
-    plain = subprocess.run(
-        ["make", "-C", str(engine.project), "deploy-staging"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+
+    def make(target: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["make", "-C", str(engine.project), target], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    plain = make("deploy-staging")
     assert plain.returncode == 0, plain.stdout + plain.stderr
     assert engine.account()["configured_token_sha256"] == hashlib.sha256(CF_TOKEN.encode()).hexdigest()
     infisical.set("staging", "/cloudflare", "CLOUDFLARE_API_TOKEN", "canary-cf-token-from-infisical-77")
     env.pop("CLOUDFLARE_API_TOKEN")
-    wrapped = subprocess.run(
-        ["make", "-C", str(engine.project), "deploy-staging-secrets"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    wrapped = make("deploy-staging-secrets")
     assert wrapped.returncode == 0, wrapped.stdout + wrapped.stderr
     expected = hashlib.sha256(b"canary-cf-token-from-infisical-77").hexdigest()
     assert engine.account()["configured_token_sha256"] == expected

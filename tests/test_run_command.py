@@ -14,14 +14,14 @@ import pytest
 
 from tests.conftest import CREDENTIAL_CANARIES, secret_canaries
 from tests.doubles.infisical import InfisicalDouble
-from tests.projects import make_project
+from tests.projects import fenod_cmd, make_project
 
 PRINT_ENV = "import json, os; print(json.dumps({k: v for k, v in os.environ.items()}))"
 
 
 def fenod(project: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "fenod_infra", "--project-dir", str(project), *args],
+        fenod_cmd(project, *args),
         capture_output=True,
         text=True,
         timeout=60,
@@ -99,22 +99,7 @@ def test_interrupt_is_forwarded_and_dotenv_removed(
         "time.sleep(30)\n"
     )
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "fenod_infra",
-            "--project-dir",
-            str(project),
-            "run",
-            "-s",
-            "dev",
-            "--dotenv",
-            str(dotenv),
-            "--",
-            sys.executable,
-            "-c",
-            script,
-        ],
+        fenod_cmd(project, "run", "-s", "dev", "--dotenv", str(dotenv), "--", sys.executable, "-c", script),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

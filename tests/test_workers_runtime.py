@@ -8,7 +8,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from fenod_infra.spec.errors import SpecError
 from fenod_infra.spec.localdev import miniflare_options
 from tests.conftest import ROOT, secret_canaries
 from tests.doubles.infisical import InfisicalDouble
-from tests.projects import make_project
+from tests.projects import fenod_cmd, make_project
 
 RUNNER = ROOT / "tools" / "miniflare-run.mjs"
 SECRETS = {
@@ -108,18 +107,7 @@ def test_dev_command_serves_with_secrets_from_infisical(
     project = make_project(tmp_path / "app")
     port = _free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "fenod_infra",
-            "--project-dir",
-            str(project),
-            "dev",
-            "--stack",
-            "dev",
-            "--port",
-            str(port),
-        ],
+        fenod_cmd(project, "dev", "--stack", "dev", "--port", str(port)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
