@@ -16,6 +16,7 @@ predeploy_dep = $(if $(filter 0,$(PREDEPLOY)),,predeploy)
 .PHONY: predeploy deploy-staging deploy-prod deploy-staging-secrets deploy-prod-secrets preview-staging preview-prod plan-staging plan-prod
 
 predeploy:
+	scripts/install-actionlint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy

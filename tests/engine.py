@@ -6,9 +6,11 @@ checks, no plugin downloads) live here, in the test harness, not in users' workf
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +106,23 @@ class Engine:
 
     def export(self, stack: str) -> str:
         return self.pulumi("stack", "export", "-s", stack).stdout
+
+    def kill_strays(self) -> int:
+        """Kill processes left running from this engine's temp tree (a SIGKILLed CLI cannot stop its
+        plugins; the SDK's dynamic-provider process, for one, outlives it). Returns how many."""
+        killed = 0
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit() or int(proc.name) == os.getpid():
+                continue
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if str(self.root) in cmdline:
+                with contextlib.suppress(OSError):
+                    os.kill(int(proc.name), signal.SIGKILL)
+                    killed += 1
+        return killed
 
     def account(self) -> dict[str, Any]:
         return (

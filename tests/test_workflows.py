@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from tests.conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT = ROOT / ".tools" / "bin" / "actionlint"
+if not ACTIONLINT.exists() and shutil.which("actionlint"):
+    ACTIONLINT = Path(str(shutil.which("actionlint")))
 ALLOWED_SECRETS = {"PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"}  # backend access, never app secrets
 
 

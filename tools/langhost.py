@@ -16,10 +16,8 @@ packing, linking, templates, policy packs, debugging.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,14 +29,6 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 EXEC = Path(__file__).resolve().parent.parent / ".tools" / "bin" / "pulumi-language-python-exec"
 USER_ACTIONABLE = 32
-
-
-def _die_with_parent() -> None:
-    """Linux: the program gets SIGKILL if this host dies (e.g. the engine was killed)."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def _options(info: Any) -> dict[str, Any]:
@@ -58,6 +48,12 @@ def _python(root: str, options: dict[str, Any]) -> str:
 class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
     def __init__(self, engine: str) -> None:
         self.engine = engine
+        self.children: set[subprocess.Popen[bytes]] = set()
+
+    def kill_children(self) -> None:
+        """Called on exit: a program must not outlive its host (e.g. when the engine was killed)."""
+        for child in list(self.children):
+            child.kill()
 
     def GetPluginInfo(self, request: Any, context: Any) -> Any:  # noqa: N802
         return plugin_pb2.PluginInfo(version="3.276.0")
@@ -119,9 +115,12 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             program_path,
             *request.args,
         ]
-        code = subprocess.run(
-            args, env=env, cwd=request.pwd or root, check=False, preexec_fn=_die_with_parent
-        ).returncode
+        child = subprocess.Popen(args, env=env, cwd=request.pwd or root)
+        self.children.add(child)
+        try:
+            code = child.wait()
+        finally:
+            self.children.discard(child)
         if code == 0:
             return language_pb2.RunResponse()
         if code == USER_ACTIONABLE:
@@ -134,7 +133,10 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
 def main() -> None:
     engine = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
-    serve(language_pb2_grpc.add_LanguageRuntimeServicer_to_server, LanguageHost(engine), workers=4)
+    host = LanguageHost(engine)
+    serve(
+        language_pb2_grpc.add_LanguageRuntimeServicer_to_server, host, workers=4, on_exit=host.kill_children
+    )
 
 
 if __name__ == "__main__":

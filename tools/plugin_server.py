@@ -19,7 +19,18 @@ from typing import Any
 import grpc
 
 
-def serve(add_servicer: Callable[[Any, grpc.Server], None], servicer: Any, workers: int = 4) -> None:
+def serve(
+    add_servicer: Callable[[Any, grpc.Server], None],
+    servicer: Any,
+    workers: int = 4,
+    on_exit: Callable[[], None] = lambda: None,
+) -> None:
+    """Serve until the engine stops us (signal) or dies (we are orphaned); ``on_exit`` runs first."""
+
+    def leave(*_: object) -> None:
+        on_exit()
+        os._exit(0)
+
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
     add_servicer(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
@@ -28,13 +39,13 @@ def serve(add_servicer: Callable[[Any, grpc.Server], None], servicer: Any, worke
     sys.stdout.flush()
     # The engine stops plugins with SIGINT/SIGTERM when it is done: exit quietly.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: os._exit(0))
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+        signal.signal(sig, leave)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(), leave), daemon=True).start()
     Event().wait()
 
 
-def _exit_with_parent(parent: int) -> None:
+def _exit_with_parent(parent: int, leave: Callable[[], None]) -> None:
     """A killed engine cannot stop its plugins; they must notice the orphaning and go."""
     while os.getppid() == parent:
         time.sleep(0.5)
-    os._exit(0)
+    leave()

@@ -84,28 +84,37 @@ def _missing_secrets(plan: DeploymentPlan) -> dict[str, list[str]]:
     return missing
 
 
-def _last_update(stack: auto.Stack) -> tuple[str | None, str | None]:
+def _last_update(stack: auto.Stack, outputs: auto.OutputMap) -> tuple[str | None, str | None]:
     history = stack.history(page_size=1)
     if not history:
         return None, None
-    outputs = stack.outputs()
     commit = outputs["gitCommit"].value if "gitCommit" in outputs else None
     return str(history[0].result), commit
 
 
 def evaluate(project_dir: Path, source: str, target: str, head: str | None = None) -> Promotion:
     """Run the five gates in order; later gates still run so the report lists every problem."""
-    parse_stage(source), parse_stage(target)
+    parse_stage(source)
+    parse_stage(target)
     promotion = Promotion(source, target)
     src, dst = _stack(project_dir, source), _stack(project_dir, target)
     head = head or git_commit(project_dir)
-    result, deployed = _last_update(src)
+    outputs = src.outputs()
+    result, deployed = _last_update(src, outputs)
     promotion.results.append(gates.last_update(source, result, deployed, head))
 
-    summary, _steps = _preview_steps(src)
-    promotion.results.append(gates.converged(source, summary))
+    try:
+        summary, _steps = _preview_steps(src)
+        promotion.results.append(gates.converged(source, summary))
+    except auto.CommandError as e:
+        promotion.results.append(
+            gates.GateResult(
+                "2. source is converged",
+                False,
+                f"`pulumi preview -s {source}` failed: {_last_error_line(str(e))}",
+            )
+        )
 
-    outputs = src.outputs()
     source_topology = outputs["topology"].value if "topology" in outputs else None
     target_plan = load_plan(project_dir, target)
     promotion.results.append(gates.parity(source_topology, topology(target_plan, project_dir)))
