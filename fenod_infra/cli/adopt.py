@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from fenod_infra.cli.appload import load_plan
 from fenod_infra.cli.stackfile import read_stack_config
-from fenod_infra.spec.config import AdoptKind, parse_stage_config
+from fenod_infra.spec.config import AdoptKind
 from fenod_infra.spec.errors import Problem, SpecError
 from fenod_infra.spec.stages import parse_stage
 
@@ -84,8 +84,7 @@ def _write_validated(project_dir: Path, stack: str, path: Path, yaml: YAML, doc:
     yaml.dump(doc, buffer)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     try:
-        parse_stage_config(read_stack_config(project_dir, stack).config)
-        load_plan(project_dir, stack)
+        load_plan(project_dir, stack)  # reads, validates and resolves exactly as the program does
     except SpecError:
         path.write_text(original, encoding="utf-8")
         raise

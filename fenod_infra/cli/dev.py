@@ -30,5 +30,5 @@ def dev_command(project_dir: Path, stack: str, port: int) -> int:
     plan = load_plan(project_dir, stack)
     options = miniflare_options(plan, fetch_worker_secrets(plan))
     payload = json.dumps({"options": options, "serve": True, "port": port})
-    env = {**os.environ, "NODE_PATH": str(RUNNER.parents[1] / "node_modules")}
-    return run_child([node, str(RUNNER)], env, stdin_data=payload, cwd=project_dir)
+    # The runner resolves `miniflare` from the repo's node_modules by walking up from tools/.
+    return run_child([node, str(RUNNER)], dict(os.environ), stdin_data=payload, cwd=project_dir)

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    """Errors a user can cause and fix; imported lazily so `plan` stays Pulumi-only."""
+    """Errors a user can cause and fix; imported only on the error path, so commands start fast."""
     from fenod_infra.secrets.client import InfisicalError
     from fenod_infra.secrets.credentials import CredentialsError
 

@@ -12,9 +12,10 @@ EXIT_GATE_FAILED = 1
 
 
 def promote_command(project_dir: Path, source: str, target: str, dry_run: bool) -> int:
+    from fenod_infra.cli.appload import load_plan
     from fenod_infra.deploy.promotion import evaluate, promote_up  # heavy: Automation API
 
-    promotion = evaluate(project_dir, source, target)
+    promotion = evaluate(project_dir, source, target, load_plan(project_dir, target))
     print(promotion.report(), flush=True)
     if not promotion.ok:
         return EXIT_GATE_FAILED

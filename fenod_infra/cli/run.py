@@ -18,7 +18,6 @@ from types import FrameType
 
 from fenod_infra.cli.appload import load_plan
 from fenod_infra.secrets.client import InfisicalClient
-from fenod_infra.secrets.credentials import credentials_from_env, site_url_from_env
 from fenod_infra.spec.errors import Problem, SpecError
 from fenod_infra.spec.plan import DeploymentPlan
 
@@ -28,9 +27,7 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 def _client(plan: DeploymentPlan) -> InfisicalClient:
     if plan.infisical is None:
         raise SpecError([Problem("fenod:infisical", "required to fetch secrets")])
-    return InfisicalClient(
-        site_url_from_env(plan.infisical.site_url), credentials_from_env(plan.infisical.auth)
-    )
+    return InfisicalClient.from_environment(plan.infisical.site_url, plan.infisical.auth)
 
 
 def fetch_worker_secrets(plan: DeploymentPlan, workers: list[str] | None = None) -> dict[str, dict[str, str]]:
@@ -67,8 +64,7 @@ def fetch_env(plan: DeploymentPlan, path: str | None, worker: str | None) -> dic
         return fetch_worker_secrets(plan, [worker])[worker]
     with _client(plan) as client:
         assert plan.infisical is not None
-        environment = plan.infisical.environment or plan.stage.value
-        listed = client.list_secrets(plan.infisical.project_id, environment, path or "/")
+        listed = client.list_secrets(plan.infisical.project_id, plan.infisical_environment, path or "/")
     return {k: v.value for k, v in listed.items()}
 
 

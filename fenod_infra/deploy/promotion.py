@@ -15,10 +15,9 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from fenod_infra.cli.appload import load_plan
 from fenod_infra.deploy.program import git_commit
 from fenod_infra.secrets.client import InfisicalClient, InfisicalError
-from fenod_infra.secrets.credentials import CredentialsError, credentials_from_env, site_url_from_env
+from fenod_infra.secrets.credentials import CredentialsError
 from fenod_infra.spec import gates
 from fenod_infra.spec.plan import DeploymentPlan
 from fenod_infra.spec.stages import check_approval, parse_stage
@@ -59,14 +58,7 @@ def _preview_steps(stack: auto.Stack) -> tuple[dict[str, int], list[gates.Step]]
             return
         meta = pre.metadata
         protected = bool(meta.old and meta.old.protect) or bool(meta.new and meta.new.protect)
-        steps.append(
-            gates.Step(
-                str(meta.op.value if hasattr(meta.op, "value") else meta.op),
-                meta.type,
-                meta.urn.split("::")[-1],
-                protected,
-            )
-        )
+        steps.append(gates.Step(_op(meta.op), meta.type, meta.urn.split("::")[-1], protected))
 
     result = stack.preview(on_event=on_event, color="never")
     return {_op(op): n for op, n in (result.change_summary or {}).items()}, steps
@@ -75,9 +67,8 @@ def _preview_steps(stack: auto.Stack) -> tuple[dict[str, int], list[gates.Step]]
 def _missing_secrets(plan: DeploymentPlan) -> dict[str, list[str]]:
     if not plan.secret_groups or plan.infisical is None:
         return {}
-    site = site_url_from_env(plan.infisical.site_url)
     missing: dict[str, list[str]] = {}
-    with InfisicalClient(site, credentials_from_env(plan.infisical.auth)) as client:
+    with InfisicalClient.from_environment(plan.infisical.site_url, plan.infisical.auth) as client:
         for g in plan.secret_groups:
             present = client.list_secrets(plan.infisical.project_id, g.environment, g.path)
             missing[f"{g.environment}:{g.path}"] = [k for k in g.keys if k not in present]
@@ -92,8 +83,13 @@ def _last_update(stack: auto.Stack, outputs: auto.OutputMap) -> tuple[str | None
     return str(history[0].result), commit
 
 
-def evaluate(project_dir: Path, source: str, target: str, head: str | None = None) -> Promotion:
-    """Run the five gates in order; later gates still run so the report lists every problem."""
+def evaluate(
+    project_dir: Path, source: str, target: str, target_plan: DeploymentPlan, head: str | None = None
+) -> Promotion:
+    """Run the five gates in order; later gates still run so the report lists every problem.
+
+    ``target_plan`` is the target stage as this working tree declares it (resolved offline).
+    """
     parse_stage(source)
     parse_stage(target)
     promotion = Promotion(source, target)
@@ -116,7 +112,6 @@ def evaluate(project_dir: Path, source: str, target: str, head: str | None = Non
         )
 
     source_topology = outputs["topology"].value if "topology" in outputs else None
-    target_plan = load_plan(project_dir, target)
     promotion.results.append(gates.parity(source_topology, topology(target_plan, project_dir)))
 
     try:

@@ -30,7 +30,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from fenod_infra.secrets.credentials import Credentials
+from fenod_infra.secrets.credentials import AuthKind, Credentials, credentials_from_env, site_url_from_env
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_ATTEMPTS = 4
@@ -189,6 +189,11 @@ class InfisicalClient:
             headers={"User-Agent": "fenod-infra"},
         )
         self._token: str | None = credentials.token or None
+
+    @classmethod
+    def from_environment(cls, configured_site_url: str, auth: AuthKind | None = None) -> InfisicalClient:
+        """A client for the configured site (``INFISICAL_HOST`` wins), credentials from the environment."""
+        return cls(site_url_from_env(configured_site_url), credentials_from_env(auth))
 
     def __enter__(self) -> InfisicalClient:
         return self

@@ -94,6 +94,8 @@ class DeploymentPlan:
     workers: tuple[WorkerPlan, ...]
     secret_groups: tuple[SecretGroup, ...]
     infisical: InfisicalConfig | None
+    infisical_environment: str
+    """The Infisical environment this stage reads (``fenod:infisical.environment``, else the stage)."""
     secrets_mode: str
 
     def store(self, kind: str, logical: str) -> ResourcePlan:
@@ -188,6 +190,7 @@ def resolve(app: App, stage: Stage, config: StageConfig) -> DeploymentPlan:
         workers=tuple(workers),
         secret_groups=tuple(SecretGroup(e, p, tuple(sorted(k))) for (e, p), k in sorted(groups.items())),
         infisical=config.infisical,
+        infisical_environment=infisical_env,
         secrets_mode=config.secrets.mode,
     )
 
